@@ -1,0 +1,64 @@
+"""omnirouter: an embeddable omnichannel routing library.
+
+One universal queue for every channel, channel blending, explainable priorities,
+per-channel service levels, cross-channel contact history and a simulator that runs
+the very same router. Import it as ``import omnirouter as om``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from omnirouter.errors import (
+    ErrorDetail,
+    OmnirouterError,
+    UnknownChannelError,
+    ValidationError,
+)
+from omnirouter.model import (
+    BUILTIN_CHANNELS,
+    Agent,
+    BotHandover,
+    CapacityProfile,
+    ChannelRegistry,
+    ChannelTraits,
+    ConsentRecord,
+    ConsentStatus,
+    Contact,
+    Direction,
+    Identities,
+    IdentityHints,
+    Interaction,
+    InteractionState,
+    ManualPriority,
+    PostalAddress,
+    SocialHandle,
+)
+
+try:
+    __version__ = version("omnirouter")
+except PackageNotFoundError:  # pragma: no cover - only when run from a bare source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "BUILTIN_CHANNELS",
+    "Agent",
+    "BotHandover",
+    "CapacityProfile",
+    "ChannelRegistry",
+    "ChannelTraits",
+    "ConsentRecord",
+    "ConsentStatus",
+    "Contact",
+    "Direction",
+    "ErrorDetail",
+    "Identities",
+    "IdentityHints",
+    "Interaction",
+    "InteractionState",
+    "ManualPriority",
+    "OmnirouterError",
+    "PostalAddress",
+    "SocialHandle",
+    "UnknownChannelError",
+    "ValidationError",
+    "__version__",
+]

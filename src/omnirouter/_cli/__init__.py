@@ -1,0 +1,1 @@
+"""Sub-commands of the ``omnirouter`` command line (private)."""

@@ -1,0 +1,120 @@
+"""The exception tree: every error omnirouter raises on purpose is an :class:`OmnirouterError`.
+
+Each error says what was wrong and where. An operation that raises one has changed
+nothing: it is safe to catch it, fix the input and try again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pydantic
+
+__all__ = [
+    "ErrorDetail",
+    "ExpressionError",
+    "OmnirouterError",
+    "UnknownChannelError",
+    "ValidationError",
+]
+
+
+class OmnirouterError(Exception):
+    """Base class of every error omnirouter raises on purpose."""
+
+
+class ErrorDetail:
+    """One problem found while validating input: where (``path``) and what (``message``)."""
+
+    __slots__ = ("input", "message", "path", "type")
+
+    def __init__(
+        self,
+        path: Sequence[str | int],
+        message: str,
+        type: str = "value_error",
+        input: object = None,
+    ) -> None:
+        self.path: tuple[str | int, ...] = tuple(path)
+        self.message = message
+        self.type = type
+        self.input = input
+
+    @property
+    def location(self) -> str:
+        """The path as a dotted string, e.g. ``skills.billing`` or ``identities.emails.0``."""
+        return ".".join(str(part) for part in self.path) or "<root>"
+
+    def __repr__(self) -> str:
+        return f"ErrorDetail({self.location!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ErrorDetail):
+            return NotImplemented
+        return (self.path, self.message, self.type) == (other.path, other.message, other.type)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message, self.type))
+
+
+class ValidationError(OmnirouterError, ValueError):
+    """Input did not validate. ``errors`` lists every bad field with its path.
+
+    Raised instead of pydantic's own error so that callers need to know only one
+    exception tree; the original pydantic error is kept as ``__cause__``.
+    """
+
+    def __init__(self, title: str, errors: Iterable[ErrorDetail]) -> None:
+        self.title = title
+        self.errors: tuple[ErrorDetail, ...] = tuple(errors)
+        lines = [f"{len(self.errors)} invalid field(s) in {title}:"]
+        lines += [f"  {detail.location}: {detail.message}" for detail in self.errors]
+        super().__init__("\n".join(lines))
+
+    @property
+    def fields(self) -> list[str]:
+        """The dotted location of each bad field, in the order found."""
+        return [detail.location for detail in self.errors]
+
+    @classmethod
+    def from_pydantic(cls, error: pydantic.ValidationError) -> ValidationError:
+        """Translate a pydantic error, keeping every location and message."""
+        details = [
+            ErrorDetail(
+                path=list(item["loc"]),
+                message=item["msg"].removeprefix("Value error, "),
+                type=item["type"],
+                input=item.get("input"),
+            )
+            for item in error.errors(include_url=False)
+        ]
+        return cls(error.title, details)
+
+
+class UnknownChannelError(OmnirouterError, KeyError):
+    """A channel name that the registry does not know; the message lists the known ones."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.known = tuple(sorted(known))
+        super().__init__(f"unknown channel {name!r}; known channels: {', '.join(self.known)}")
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; we want the plain sentence.
+        return str(self.args[0])
+
+
+class ExpressionError(OmnirouterError, ValueError):
+    """An expression (``accepts``, ``target``, rule condition) that cannot be compiled.
+
+    ``column`` is 1-based and points at the offending character of ``expression``.
+    """
+
+    def __init__(self, message: str, expression: str, column: int) -> None:
+        self.expression = expression
+        self.column = column
+        self.reason = message
+        pointer = " " * (column - 1) + "^"
+        super().__init__(f"{message} at column {column}\n  {expression}\n  {pointer}")

@@ -1,0 +1,45 @@
+"""The boundary models: channels, interactions, agents and contacts (pydantic v2)."""
+
+from omnirouter.model.agent import Agent, CapacityProfile
+from omnirouter.model.channels import BUILTIN_CHANNELS, ChannelRegistry, ChannelTraits
+from omnirouter.model.contact import (
+    ConsentRecord,
+    ConsentStatus,
+    Contact,
+    Identities,
+    PostalAddress,
+    SocialHandle,
+)
+from omnirouter.model.interaction import (
+    TERMINAL_STATES,
+    BotHandover,
+    Direction,
+    IdentityHints,
+    Interaction,
+    InteractionState,
+    ManualPriority,
+)
+
+__all__ = [
+    "BUILTIN_CHANNELS",
+    "TERMINAL_STATES",
+    "Agent",
+    "BotHandover",
+    "CapacityProfile",
+    "ChannelRegistry",
+    "ChannelTraits",
+    "ConsentRecord",
+    "ConsentStatus",
+    "Contact",
+    "Direction",
+    "Identities",
+    "IdentityHints",
+    "Interaction",
+    "InteractionState",
+    "ManualPriority",
+    "PostalAddress",
+    "SocialHandle",
+]
+
+#: Every boundary model whose JSON Schema ``omnirouter schema`` writes.
+SCHEMA_MODELS = (ChannelTraits, Interaction, Agent, Contact)
