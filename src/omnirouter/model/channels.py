@@ -69,7 +69,7 @@ class ChannelTraits(BoundaryModel):
     @pydantic.model_validator(mode="after")
     def _default_label(self) -> ChannelTraits:
         if not self.label:
-            object.__setattr__(self, "label", self.name.replace("_", " ").title())
+            object.__setattr__(self, "label", " ".join(self.name.replace("_", " ").split()).title())
         return self
 
 
