@@ -5,8 +5,9 @@ per-channel service levels, cross-channel contact history and a simulator that r
 the very same router. Import it as ``import omnirouter as om``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
+from omnirouter import history
 from omnirouter.errors import (
     ErrorDetail,
     OmnirouterError,
@@ -34,8 +35,8 @@ from omnirouter.model import (
 )
 
 try:
-    __version__ = version("omnirouter")
-except PackageNotFoundError:  # pragma: no cover - only when run from a bare source tree
+    __version__ = _metadata.version("omnirouter")
+except _metadata.PackageNotFoundError:  # pragma: no cover - bare source tree only
     __version__ = "0.0.0+unknown"
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "UnknownChannelError",
     "ValidationError",
     "__version__",
+    "history",
 ]
