@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import history
+from omnirouter import erlang, history
 from omnirouter.errors import (
     ErrorDetail,
     OmnirouterError,
@@ -62,5 +62,6 @@ __all__ = [
     "UnknownChannelError",
     "ValidationError",
     "__version__",
+    "erlang",
     "history",
 ]
