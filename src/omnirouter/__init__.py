@@ -7,8 +7,9 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history
+from omnirouter import erlang, history, outbound
 from omnirouter.errors import (
+    ContactNotAllowedError,
     ErrorDetail,
     OmnirouterError,
     UnknownChannelError,
@@ -49,6 +50,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentStatus",
     "Contact",
+    "ContactNotAllowedError",
     "Direction",
     "ErrorDetail",
     "Identities",
@@ -64,4 +66,5 @@ __all__ = [
     "__version__",
     "erlang",
     "history",
+    "outbound",
 ]

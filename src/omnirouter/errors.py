@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pydantic
 
 __all__ = [
+    "ContactNotAllowedError",
     "ErrorDetail",
     "ExpressionError",
     "OmnirouterError",
@@ -118,3 +119,15 @@ class ExpressionError(OmnirouterError, ValueError):
         self.reason = message
         pointer = " " * (column - 1) + "^"
         super().__init__(f"{message} at column {column}\n  {expression}\n  {pointer}")
+
+
+class ContactNotAllowedError(OmnirouterError):
+    """Outbound work was requested for a contact the outbound rules refused.
+
+    ``decision`` is the refused :class:`omnirouter.outbound.ContactDecision`; its
+    ``refusals`` say which rule refused and on which consent record.
+    """
+
+    def __init__(self, message: str, decision: object) -> None:
+        self.decision = decision
+        super().__init__(message)

@@ -1,0 +1,58 @@
+"""Outbound contact: consent per channel, quiet hours, contact pressure, campaigns (R-HI6, R-MO4).
+
+Use it as ``om.outbound`` after ``import omnirouter as om``:
+
+* :func:`may_contact` answers whether one outbound contact is allowed, and if not,
+  which rule refused and on which consent record;
+* :func:`plan_campaign` picks each contact's allowed channel by preference, within
+  caps and channel length limits (SMS segments), with a reason for each skip;
+* :func:`outbound_interaction` turns a planned contact or an allowed decision into
+  an outbound :class:`omnirouter.Interaction` for the same router as inbound work.
+"""
+
+from omnirouter.errors import ContactNotAllowedError
+from omnirouter.outbound.campaign import (
+    CampaignPlan,
+    PlannedContact,
+    SkippedContact,
+    plan_campaign,
+)
+from omnirouter.outbound.decision import ContactDecision, Refusal, Rule
+from omnirouter.outbound.interactions import outbound_interaction
+from omnirouter.outbound.policy import DEFAULT_CONSENT_PURPOSES, OutboundPolicy
+from omnirouter.outbound.pressure import ContactCap, ContactLog, OutboundRecord
+from omnirouter.outbound.quiet_hours import LocalWindow, QuietHours, SupportsIsOpen
+from omnirouter.outbound.rules import may_contact
+from omnirouter.outbound.sms import (
+    MessageCheck,
+    SmsEncoding,
+    SmsSegments,
+    check_message,
+    sms_segments,
+)
+
+__all__ = [
+    "DEFAULT_CONSENT_PURPOSES",
+    "CampaignPlan",
+    "ContactCap",
+    "ContactDecision",
+    "ContactLog",
+    "ContactNotAllowedError",
+    "LocalWindow",
+    "MessageCheck",
+    "OutboundPolicy",
+    "OutboundRecord",
+    "PlannedContact",
+    "QuietHours",
+    "Refusal",
+    "Rule",
+    "SkippedContact",
+    "SmsEncoding",
+    "SmsSegments",
+    "SupportsIsOpen",
+    "check_message",
+    "may_contact",
+    "outbound_interaction",
+    "plan_campaign",
+    "sms_segments",
+]
