@@ -1,0 +1,1 @@
+"""Routing core: the universal queue, agent selection, channel blending and expressions."""
