@@ -3,6 +3,16 @@
 Use it as ``om.history`` after ``import omnirouter as om``.
 """
 
+from omnirouter.history.identity import IdentityGraph, IdentityKey, IdentityKind, IdentityLink
+from omnirouter.history.merge import (
+    FieldProvenance,
+    GoldenContact,
+    MergeResult,
+    SurvivorshipRule,
+    SurvivorshipRules,
+    merge,
+    unmerge,
+)
 from omnirouter.history.normalize import (
     NameParts,
     fold_text,
@@ -14,11 +24,22 @@ from omnirouter.history.normalize import (
 )
 
 __all__ = [
+    "FieldProvenance",
+    "GoldenContact",
+    "IdentityGraph",
+    "IdentityKey",
+    "IdentityKind",
+    "IdentityLink",
+    "MergeResult",
     "NameParts",
+    "SurvivorshipRule",
+    "SurvivorshipRules",
     "fold_text",
+    "merge",
     "name_parts",
     "normalize_email",
     "normalize_name",
     "normalize_phone",
     "normalize_street",
+    "unmerge",
 ]

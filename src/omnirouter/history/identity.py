@@ -1,0 +1,267 @@
+"""The identity graph: which records, interactions and anonymous identities are one person.
+
+Records and interactions are linked through the identities they carry (R-HI3):
+normalised e-mail addresses, E.164 phone numbers, social handles (platform and
+handle), customer numbers and chat/web session ids. The graph is a union-find over
+those nodes that keeps the evidence of every link, so each merge can say which
+identity joined which records (R-HI5).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Generic, TypeVar
+
+import attrs
+
+from omnirouter.errors import OmnirouterError
+from omnirouter.history.normalize import normalize_email, normalize_phone
+from omnirouter.model.contact import Contact
+from omnirouter.model.interaction import Interaction
+
+__all__ = [
+    "ALL_IDENTITY_KINDS",
+    "IdentityGraph",
+    "IdentityKey",
+    "IdentityKind",
+    "IdentityLink",
+    "contact_keys",
+    "interaction_keys",
+]
+
+NodeT = TypeVar("NodeT", bound=Hashable)
+
+
+class IdentityKind(enum.StrEnum):
+    """What kind of identity a key is."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    HANDLE = "handle"
+    CUSTOMER_NUMBER = "customer_number"
+    SESSION = "session"
+
+
+#: Every identity kind; the default of ``link_on`` arguments.
+ALL_IDENTITY_KINDS = frozenset(IdentityKind)
+
+
+@attrs.frozen(order=True)
+class IdentityKey:
+    """One normalised identity, e.g. ``email:anna@example.org`` or ``handle:x:hasei4711``."""
+
+    kind: IdentityKind
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.value}"
+
+    @classmethod
+    def email(cls, address: str) -> IdentityKey | None:
+        """The key of an e-mail address, or ``None`` when it is not an address."""
+        try:
+            return cls(IdentityKind.EMAIL, normalize_email(address))
+        except OmnirouterError:
+            return None
+
+    @classmethod
+    def phone(cls, number: str, default_region: str = "DE") -> IdentityKey | None:
+        """The key of a phone number in E.164, or ``None`` when it cannot be parsed."""
+        e164 = normalize_phone(number, default_region)
+        return cls(IdentityKind.PHONE, e164) if e164 else None
+
+    @classmethod
+    def handle(cls, platform: str, handle: str) -> IdentityKey | None:
+        """The key of a social handle: platform and handle, case-folded, without ``@``."""
+        name = handle.strip().lstrip("@").casefold()
+        where = platform.strip().casefold()
+        return cls(IdentityKind.HANDLE, f"{where}:{name}") if name and where else None
+
+    @classmethod
+    def customer_number(cls, number: str) -> IdentityKey | None:
+        """The key of a customer number (trimmed, case-folded)."""
+        text = number.strip().casefold()
+        return cls(IdentityKind.CUSTOMER_NUMBER, text) if text else None
+
+    @classmethod
+    def session(cls, session_id: str) -> IdentityKey | None:
+        """The key of a chat or web session id (trimmed; session ids are case-sensitive)."""
+        text = session_id.strip()
+        return cls(IdentityKind.SESSION, text) if text else None
+
+
+def _keep(keys: Iterable[IdentityKey | None], kinds: frozenset[IdentityKind]) -> list[IdentityKey]:
+    unique: dict[IdentityKey, None] = {}
+    for key in keys:
+        if key is not None and key.kind in kinds:
+            unique[key] = None
+    return list(unique)
+
+
+def contact_keys(
+    contact: Contact,
+    *,
+    default_region: str = "DE",
+    kinds: Iterable[IdentityKind | str] = ALL_IDENTITY_KINDS,
+) -> list[IdentityKey]:
+    """The identity keys of a contact, without repeats; unparseable values give no key."""
+    wanted = frozenset(IdentityKind(kind) for kind in kinds)
+    ids = contact.identities
+    keys: list[IdentityKey | None] = []
+    keys += (IdentityKey.email(address) for address in ids.emails)
+    keys += (IdentityKey.phone(number, default_region) for number in ids.phones)
+    keys += (IdentityKey.handle(h.platform, h.handle) for h in ids.handles)
+    keys += (IdentityKey.customer_number(number) for number in ids.customer_numbers)
+    keys += (IdentityKey.session(session) for session in ids.session_ids)
+    return _keep(keys, wanted)
+
+
+def interaction_keys(
+    interaction: Interaction,
+    *,
+    default_region: str = "DE",
+    kinds: Iterable[IdentityKind | str] = ALL_IDENTITY_KINDS,
+) -> list[IdentityKey]:
+    """The identity keys an interaction's hints carry.
+
+    A handle's platform is the interaction's ``attributes["platform"]`` when given,
+    else its channel name.
+    """
+    wanted = frozenset(IdentityKind(kind) for kind in kinds)
+    hints = interaction.identity
+    platform = interaction.attributes.get("platform")
+    keys: list[IdentityKey | None] = []
+    if hints.email:
+        keys.append(IdentityKey.email(hints.email))
+    if hints.phone:
+        keys.append(IdentityKey.phone(hints.phone, default_region))
+    if hints.handle:
+        where = platform if isinstance(platform, str) else interaction.channel
+        keys.append(IdentityKey.handle(where, hints.handle))
+    if hints.session_id:
+        keys.append(IdentityKey.session(hints.session_id))
+    return _keep(keys, wanted)
+
+
+@attrs.frozen
+class IdentityLink(Generic[NodeT]):
+    """Evidence that joined nodes: a shared identity key, or an explicit link with a reason.
+
+    ``kind`` is an :class:`IdentityKind` value (``"email"``, ``"phone"`` …) or the
+    kind of an explicit link (``"duplicate"``); ``value`` is the key or the reason.
+    """
+
+    kind: str
+    value: str
+    nodes: tuple[NodeT, ...]
+
+    def __str__(self) -> str:
+        joined = ", ".join(str(node) for node in self.nodes)
+        return f"{self.kind} {self.value} links {joined}"
+
+
+class IdentityGraph(Generic[NodeT]):
+    """A union-find over record nodes and identity keys that remembers why nodes joined.
+
+    Nodes are whatever hashable ids the caller uses (record ids, ``("interaction",
+    id)`` tuples …). A node joins the component of every identity key it carries. Keys
+    carried only by interactions (a social handle no customer is known for yet) form an
+    *anonymous identity* that joins a record's component once a record with that key
+    arrives.
+    """
+
+    def __init__(self) -> None:
+        self._parent: dict[NodeT | IdentityKey, NodeT | IdentityKey] = {}
+        self._size: dict[NodeT | IdentityKey, int] = {}
+        self._members: dict[NodeT | IdentityKey, list[NodeT]] = {}
+        self._holders: dict[IdentityKey, list[NodeT]] = {}
+        self._explicit: list[IdentityLink[NodeT]] = []
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._parent and not isinstance(node, IdentityKey)
+
+    def __len__(self) -> int:
+        """The number of record nodes."""
+        return sum(len(members) for members in self._members.values())
+
+    def _ensure(self, item: NodeT | IdentityKey) -> None:
+        if item not in self._parent:
+            self._parent[item] = item
+            self._size[item] = 1
+            self._members[item] = [] if isinstance(item, IdentityKey) else [item]
+
+    def _root(self, item: NodeT | IdentityKey) -> NodeT | IdentityKey:
+        parent = self._parent
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:  # path compression keeps later finds flat
+            parent[item], item = root, parent[item]
+        return root
+
+    def _union(self, a: NodeT | IdentityKey, b: NodeT | IdentityKey) -> None:
+        root_a, root_b = self._root(a), self._root(b)
+        if root_a == root_b:
+            return
+        if self._size[root_a] < self._size[root_b]:
+            root_a, root_b = root_b, root_a
+        self._parent[root_b] = root_a
+        self._size[root_a] += self._size.pop(root_b)
+        self._members[root_a] += self._members.pop(root_b)
+
+    def add(self, node: NodeT, keys: Iterable[IdentityKey] = ()) -> None:
+        """Add ``node`` (if new) and join it with each of its identity ``keys``."""
+        self._ensure(node)
+        for key in keys:
+            self._ensure(key)
+            holders = self._holders.setdefault(key, [])
+            if node not in holders:
+                holders.append(node)
+            self._union(node, key)
+
+    def link(self, a: NodeT, b: NodeT, *, kind: str, reason: str) -> None:
+        """Join two nodes on explicit evidence (e.g. a duplicate finder's cluster)."""
+        self._ensure(a)
+        self._ensure(b)
+        self._explicit.append(IdentityLink(kind, reason, (a, b)))
+        self._union(a, b)
+
+    def same(self, a: NodeT, b: NodeT) -> bool:
+        """Whether two known nodes belong to one component."""
+        if a not in self or b not in self:
+            return False
+        return self._root(a) == self._root(b)
+
+    def component(self, node: NodeT | IdentityKey) -> list[NodeT]:
+        """Every record node linked with ``node`` (itself included), in order of arrival."""
+        if node not in self._parent:
+            raise KeyError(node)
+        return list(self._members[self._root(node)])
+
+    def components(self) -> Iterator[list[NodeT]]:
+        """Each component's record nodes; components of keys alone are skipped."""
+        for members in self._members.values():
+            if members:
+                yield list(members)
+
+    def keys_of(self, node: NodeT) -> list[IdentityKey]:
+        """Every identity key in ``node``'s component."""
+        root = self._root(node)
+        return [key for key in self._holders if self._root(key) == root]
+
+    def holders(self, key: IdentityKey) -> list[NodeT]:
+        """The nodes that carry ``key`` themselves (not merely linked to it)."""
+        return list(self._holders.get(key, ()))
+
+    def explain(self, node: NodeT) -> list[IdentityLink[NodeT]]:
+        """The evidence inside ``node``'s component: each key carried by two or more
+        nodes, and each explicit link."""
+        root = self._root(node)
+        links: list[IdentityLink[NodeT]] = [
+            IdentityLink(key.kind.value, key.value, tuple(holders))
+            for key, holders in self._holders.items()
+            if len(holders) > 1 and self._root(key) == root
+        ]
+        links += (link for link in self._explicit if self._root(link.nodes[0]) == root)
+        return links
