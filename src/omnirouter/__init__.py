@@ -7,8 +7,9 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, outbound
+from omnirouter import erlang, history, outbound, sla
 from omnirouter.errors import (
+    CalendarError,
     ContactNotAllowedError,
     ErrorDetail,
     OmnirouterError,
@@ -34,6 +35,13 @@ from omnirouter.model import (
     PostalAddress,
     SocialHandle,
 )
+from omnirouter.sla import (
+    BusinessCalendar,
+    Holiday,
+    ServiceLevelPolicy,
+    ServiceLevelTarget,
+    ServiceLevelTracker,
+)
 
 try:
     __version__ = _metadata.version("omnirouter")
@@ -44,6 +52,8 @@ __all__ = [
     "BUILTIN_CHANNELS",
     "Agent",
     "BotHandover",
+    "BusinessCalendar",
+    "CalendarError",
     "CapacityProfile",
     "ChannelRegistry",
     "ChannelTraits",
@@ -53,6 +63,7 @@ __all__ = [
     "ContactNotAllowedError",
     "Direction",
     "ErrorDetail",
+    "Holiday",
     "Identities",
     "IdentityHints",
     "Interaction",
@@ -60,6 +71,9 @@ __all__ = [
     "ManualPriority",
     "OmnirouterError",
     "PostalAddress",
+    "ServiceLevelPolicy",
+    "ServiceLevelTarget",
+    "ServiceLevelTracker",
     "SocialHandle",
     "UnknownChannelError",
     "ValidationError",
@@ -67,4 +81,5 @@ __all__ = [
     "erlang",
     "history",
     "outbound",
+    "sla",
 ]

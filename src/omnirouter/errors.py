@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pydantic
 
 __all__ = [
+    "CalendarError",
     "ContactNotAllowedError",
     "ErrorDetail",
     "ExpressionError",
@@ -119,6 +120,10 @@ class ExpressionError(OmnirouterError, ValueError):
         self.reason = message
         pointer = " " * (column - 1) + "^"
         super().__init__(f"{message} at column {column}\n  {expression}\n  {pointer}")
+
+
+class CalendarError(OmnirouterError, ValueError):
+    """A business-calendar question without an answer, e.g. no opening hours ahead."""
 
 
 class ContactNotAllowedError(OmnirouterError):
