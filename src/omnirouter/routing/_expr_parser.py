@@ -125,16 +125,25 @@ def _ordering_fast(symbol: str, read: Getter, bound: Any, number: bool) -> Predi
 
 def _equality_fast(read: Getter, literal: Any) -> Predicate:
     """``path == literal`` for a string or number literal."""
-    kinds = (str,) if isinstance(literal, str) else (int, float)
     equal = rt.equal
+    if isinstance(literal, str):
 
-    def equals(env: Any) -> bool:
+        def equals_string(env: Any) -> bool:
+            value = read(env)
+            if type(value) is str:
+                return bool(value == literal)
+            return equal(value, literal)
+
+        return equals_string
+
+    def equals_number(env: Any) -> bool:
         value = read(env)
-        if type(value) in kinds:
+        kind = type(value)
+        if kind is int or kind is float:
             return bool(value == literal)
         return equal(value, literal)
 
-    return equals
+    return equals_number
 
 
 def _specialised(symbol: str, left: Node, right: Node) -> Predicate | None:

@@ -104,6 +104,8 @@ def contains(container: Any, item: Any) -> bool:
     mappings (their keys): Python membership. Two strings: substring. Anything
     else is not a container, so the answer is false.
     """
+    if type(container) is list and type(item) is str:  # the common case, first
+        return item in container
     if isinstance(container, str):
         return isinstance(item, str) and item in container
     if isinstance(container, list | tuple):
@@ -173,75 +175,94 @@ def negate(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 # Paths
 
+_NOTHING, _MAPPING, _SEQUENCE, _OBJECT = range(4)
 
-def read_segment(obj: Any, segment: str) -> Any:
-    """One step of a path: a mapping's ``.get``, a sequence index, or an attribute.
 
-    Names starting with ``_`` are read only from mappings, never as attributes, so an
-    expression cannot reach into an object's internals (``__class__`` and friends).
-    """
-    if obj is None:
-        return None
-    if type(obj) is dict or isinstance(obj, Mapping):
-        try:
-            return obj.get(segment)
-        except Exception:
-            return None
-    if segment.isascii() and segment.isdigit():
-        if isinstance(obj, list | tuple) or (
-            isinstance(obj, Sequence) and not isinstance(obj, str | bytes | bytearray)
-        ):
-            index = int(segment)
-            try:
-                return obj[index] if index < len(obj) else None
-            except Exception:
-                return None
-        return None
-    if segment.startswith("_"):
-        return None
+def _classify(kind: type) -> int:
+    """How a path step reads from instances of ``kind``."""
+    if kind is type(None):
+        return _NOTHING
     try:
-        return getattr(obj, segment, None)
-    except Exception:  # a property that raises
-        return None
+        if issubclass(kind, Mapping):
+            return _MAPPING
+        if issubclass(kind, Sequence) and not issubclass(kind, str | bytes | bytearray):
+            return _SEQUENCE
+    except TypeError:  # a type that refuses subclass checks
+        pass
+    return _OBJECT
 
 
 def _step(segment: str) -> Getter:
-    """A reader for one segment, with the common dict case inlined."""
+    """A reader for one path segment: a mapping's ``.get``, a sequence index, or an attribute.
+
+    Names starting with ``_`` are read only from mappings, never as attributes, so an
+    expression cannot reach into an object's internals (``__class__`` and friends).
+    The kind of each type met is remembered by this closure, because the abstract
+    ``Mapping`` check costs more than the read itself.
+    """
+    index = int(segment) if segment.isascii() and segment.isdigit() else None
+    as_attribute = index is None and not segment.startswith("_")
+    kinds: dict[type, int] = {}
 
     def step(obj: Any) -> Any:
-        if type(obj) is dict:
+        kind = type(obj)
+        if kind is dict:
             return obj.get(segment)
-        return read_segment(obj, segment)
+        how = kinds.get(kind)
+        if how is None:
+            how = kinds[kind] = _classify(kind)
+        if how == _OBJECT or (how == _SEQUENCE and index is None):
+            if not as_attribute:
+                return None
+            try:
+                return getattr(obj, segment, None)
+            except Exception:  # a property that raises
+                return None
+        if how == _MAPPING:
+            try:
+                return obj.get(segment)
+            except Exception:
+                return None
+        if how == _SEQUENCE:
+            try:
+                return obj[index] if index < len(obj) else None  # type: ignore[operator]
+            except Exception:
+                return None
+        return None
 
     return step
+
+
+def read_segment(obj: Any, segment: str) -> Any:
+    """One step of a path, uncompiled (for tests and one-off reads)."""
+    return _step(segment)(obj)
 
 
 def compile_path(segments: Sequence[str]) -> Getter:
     """A chain of small closures that reads ``segments`` from an environment.
 
     The first two steps inline the plain-``dict`` case, which is the most common
-    environment; every other kind of object goes through :func:`read_segment`.
+    environment; a missing piece anywhere makes the whole path null.
     """
     if not segments:
         raise ValueError("a path needs at least one segment")
-    first = segments[0]
-    if len(segments) == 1:
-        return _step(first)
-    second = segments[1]
-    if len(segments) == 2:
+    steps = tuple(_step(segment) for segment in segments)
+    if len(steps) == 1:
+        return steps[0]
+    first, second = segments[0], segments[1]
+    first_step, second_step = steps[0], steps[1]
+    if len(steps) == 2:
 
         def read_two(env: Any) -> Any:
-            obj = env.get(first) if type(env) is dict else read_segment(env, first)
-            if type(obj) is dict:
-                return obj.get(second)
-            return read_segment(obj, second)
+            obj = env.get(first) if type(env) is dict else first_step(env)
+            return obj.get(second) if type(obj) is dict else second_step(obj)
 
         return read_two
-    rest = tuple(_step(segment) for segment in segments[2:])
+    rest = steps[2:]
 
     def read_many(env: Any) -> Any:
-        obj = env.get(first) if type(env) is dict else read_segment(env, first)
-        obj = obj.get(second) if type(obj) is dict else read_segment(obj, second)
+        obj = env.get(first) if type(env) is dict else first_step(env)
+        obj = obj.get(second) if type(obj) is dict else second_step(obj)
         for step in rest:
             if obj is None:
                 return None
