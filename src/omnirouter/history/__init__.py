@@ -22,8 +22,16 @@ from omnirouter.history.normalize import (
     normalize_phone,
     normalize_street,
 )
+from omnirouter.history.phonetics import (
+    PHONETIC_METHODS,
+    PhoneticMethod,
+    cologne_phonetics,
+    cologne_phonetics_many,
+    phonetic_key,
+)
 
 __all__ = [
+    "PHONETIC_METHODS",
     "FieldProvenance",
     "GoldenContact",
     "IdentityGraph",
@@ -32,8 +40,11 @@ __all__ = [
     "IdentityLink",
     "MergeResult",
     "NameParts",
+    "PhoneticMethod",
     "SurvivorshipRule",
     "SurvivorshipRules",
+    "cologne_phonetics",
+    "cologne_phonetics_many",
     "fold_text",
     "merge",
     "name_parts",
@@ -41,5 +52,6 @@ __all__ = [
     "normalize_name",
     "normalize_phone",
     "normalize_street",
+    "phonetic_key",
     "unmerge",
 ]
