@@ -1,0 +1,182 @@
+"""Distributions of handle time, wrap-up time and patience, as scenario data.
+
+Each model validates its parameters (seconds) and compiles once, with
+:meth:`sampler`, to a plain function of a :class:`random.Random`, so the simulation
+loop never touches pydantic.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pydantic
+from pydantic import Field
+
+from omnirouter.model._base import BoundaryModel
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "LogNormal",
+    "Sampler",
+    "load_samples",
+]
+
+#: A compiled distribution: draws one value (seconds) from the given stream.
+Sampler = Callable[[random.Random], float]
+
+_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+_NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Exponential(BoundaryModel):
+    """Exponential with the given mean (seconds): memoryless, the M in M/M/N."""
+
+    distribution: Literal["exponential"] = "exponential"
+    mean_seconds: _Positive
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream."""
+        rate = 1.0 / self.mean_seconds
+        return lambda rng: rng.expovariate(rate)
+
+    @property
+    def mean(self) -> float:
+        """The mean in seconds."""
+        return self.mean_seconds
+
+
+class LogNormal(BoundaryModel):
+    """Log-normal with the given mean and standard deviation (seconds), typical of talk time."""
+
+    distribution: Literal["lognormal"] = "lognormal"
+    mean_seconds: _Positive
+    sd_seconds: _Positive
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream."""
+        variance_ratio = 1.0 + (self.sd_seconds / self.mean_seconds) ** 2
+        sigma = math.sqrt(math.log(variance_ratio))
+        mu = math.log(self.mean_seconds) - sigma * sigma / 2.0
+        return lambda rng: rng.lognormvariate(mu, sigma)
+
+    @property
+    def mean(self) -> float:
+        """The mean in seconds."""
+        return self.mean_seconds
+
+
+class Gamma(BoundaryModel):
+    """Gamma with the given mean and standard deviation (seconds)."""
+
+    distribution: Literal["gamma"] = "gamma"
+    mean_seconds: _Positive
+    sd_seconds: _Positive
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream."""
+        shape = (self.mean_seconds / self.sd_seconds) ** 2
+        scale = self.sd_seconds**2 / self.mean_seconds
+        return lambda rng: rng.gammavariate(shape, scale)
+
+    @property
+    def mean(self) -> float:
+        """The mean in seconds."""
+        return self.mean_seconds
+
+
+class Constant(BoundaryModel):
+    """Always the same value (seconds), e.g. a fixed wrap-up time."""
+
+    distribution: Literal["constant"] = "constant"
+    seconds: _NonNegative
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream."""
+        value = self.seconds
+        return lambda rng: value
+
+    @property
+    def mean(self) -> float:
+        """The mean in seconds."""
+        return self.seconds
+
+
+class Empirical(BoundaryModel):
+    """Resampled from observed values (seconds): given inline or as a one-column CSV file.
+
+    A relative ``file`` is read relative to the scenario file's folder.
+    """
+
+    distribution: Literal["empirical"] = "empirical"
+    values: list[_NonNegative] = Field(default_factory=list)
+    file: Path | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _one_source(self) -> Empirical:
+        if bool(self.values) == (self.file is not None):
+            raise ValueError("give either 'values' (a non-empty list) or 'file', not both")
+        return self
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream (reads ``file`` now, once)."""
+        values = self.values or load_samples(self.file, base)  # type: ignore[arg-type]
+        choices = tuple(values)
+        return lambda rng: rng.choice(choices)
+
+    @property
+    def mean(self) -> float:
+        """The mean of the inline values (``math.nan`` when they come from a file)."""
+        return math.fsum(self.values) / len(self.values) if self.values else math.nan
+
+
+#: Any of the distributions, told apart by their ``distribution`` field.
+Distribution = Annotated[
+    Exponential | LogNormal | Gamma | Constant | Empirical,
+    Field(discriminator="distribution"),
+]
+
+
+def load_samples(file: Path, base: Path | None = None) -> list[float]:
+    """Read observed values (seconds) from the first column of a CSV file.
+
+    A header row is skipped when its first cell is not a number; every other row
+    must hold a non-negative number, or :class:`omnirouter.ValidationError` names it.
+    """
+    from omnirouter.errors import ErrorDetail, ValidationError
+
+    path = file if base is None or file.is_absolute() else base / file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationError(
+            "Empirical", [ErrorDetail(("file",), f"cannot read {path}: {error.strerror}")]
+        ) from error
+    values: list[float] = []
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or not row[0].strip():
+            continue
+        try:
+            value = float(row[0])
+        except ValueError:
+            if number == 1:
+                continue
+            raise ValidationError(
+                "Empirical", [ErrorDetail(("file", number), f"{row[0]!r} is not a number")]
+            ) from None
+        if not math.isfinite(value) or value < 0:
+            raise ValidationError(
+                "Empirical", [ErrorDetail(("file", number), f"{value} is not >= 0")]
+            )
+        values.append(value)
+    if not values:
+        raise ValidationError("Empirical", [ErrorDetail(("file",), f"{path} holds no values")])
+    return values
