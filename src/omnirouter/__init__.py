@@ -12,6 +12,7 @@ from omnirouter.errors import (
     CalendarError,
     ContactNotAllowedError,
     ErrorDetail,
+    ExpressionError,
     OmnirouterError,
     UnknownChannelError,
     ValidationError,
@@ -35,6 +36,7 @@ from omnirouter.model import (
     PostalAddress,
     SocialHandle,
 )
+from omnirouter.routing.expressions import Expression, compile_expression
 from omnirouter.sla import (
     BusinessCalendar,
     Holiday,
@@ -63,6 +65,8 @@ __all__ = [
     "ContactNotAllowedError",
     "Direction",
     "ErrorDetail",
+    "Expression",
+    "ExpressionError",
     "Holiday",
     "Identities",
     "IdentityHints",
@@ -78,6 +82,7 @@ __all__ = [
     "UnknownChannelError",
     "ValidationError",
     "__version__",
+    "compile_expression",
     "erlang",
     "history",
     "outbound",
