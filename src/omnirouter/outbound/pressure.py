@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -26,19 +26,26 @@ from omnirouter.outbound._checks import (
 __all__ = ["ContactCap", "ContactLog", "OutboundRecord", "RecordLike"]
 
 
+def _utc_instant(value: object) -> datetime:
+    # Stored in UTC so that window arithmetic is elapsed time, never wall-clock time.
+    return require_aware(value, "at", "OutboundRecord").astimezone(UTC)
+
+
 @attrs.frozen
 class OutboundRecord:
-    """One outbound contact that happened (or is planned): who, where, when, what for."""
+    """One outbound contact that happened (or is planned): who, where, when, what for.
+
+    ``at`` must carry a time zone; it is kept in UTC.
+    """
 
     contact_id: str
     channel: str
-    at: datetime
+    at: datetime = attrs.field(converter=_utc_instant)
     purpose: str
 
     def __attrs_post_init__(self) -> None:
         require_text(self.contact_id, "contact_id", "OutboundRecord")
         require_text(self.channel, "channel", "OutboundRecord")
-        require_aware(self.at, "at", "OutboundRecord")
         require_text(self.purpose, "purpose", "OutboundRecord")
 
     @classmethod

@@ -9,12 +9,13 @@ as the service-level calendar) adds "only while we are open".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from omnirouter.errors import OmnirouterError
 from omnirouter.model import Contact
 from omnirouter.outbound._checks import bad_argument, require_zone
 from omnirouter.outbound.decision import Refusal, Rule
@@ -26,7 +27,11 @@ _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @runtime_checkable
 class SupportsIsOpen(Protocol):
-    """Any business calendar: ``is_open(at)`` for a time-zone-aware ``at``."""
+    """Any business calendar: ``is_open(at)`` for a time-zone-aware ``at``.
+
+    A calendar that also has ``next_open(at) -> datetime`` (as
+    :class:`omnirouter.BusinessCalendar` does) lets a refusal say when it reopens.
+    """
 
     def is_open(self, at: datetime) -> bool:
         """True while the business is open at ``at``."""
@@ -191,12 +196,28 @@ class QuietHours:
                 )
             )
         if self.calendar is not None and not self.calendar.is_open(at):
+            reopens = self._next_open(at)
+            when = "" if reopens is None else f"; it opens at {reopens.isoformat()}"
             refusals.append(
                 Refusal(
-                    Rule.CALENDAR_CLOSED, f"the business calendar is closed at {at.isoformat()}"
+                    Rule.CALENDAR_CLOSED,
+                    f"the business calendar is closed at {at.isoformat()}{when}",
+                    retry_at=reopens,
                 )
             )
         return refusals
+
+    def _next_open(self, at: datetime) -> datetime | None:
+        # next_open is optional: calendars that have it (BusinessCalendar does) tell
+        # when the refusal lifts; a calendar without any opening ahead cannot.
+        next_open = getattr(self.calendar, "next_open", None)
+        if not callable(next_open):
+            return None
+        try:
+            reopens = next_open(at)
+        except OmnirouterError:
+            return None
+        return reopens if isinstance(reopens, datetime) and reopens > at else None
 
     def _quiet_until(self, wall: datetime, zone: ZoneInfo, at: datetime) -> datetime | None:
         # Windows may touch or overlap: follow them until a moment outside all of them.
@@ -204,7 +225,32 @@ class QuietHours:
         for _ in range(len(self.windows) * 8 + 1):
             ends = [end for w in self.windows if (end := w.end_if_inside(moment)) is not None]
             if not ends:
-                aware = moment.replace(tzinfo=zone)
-                return aware if aware > at else None
+                instant = first_instant_at(moment, zone, after=at)
+                return instant if instant > at else None
             moment = max(ends)
         return None
+
+
+def first_instant_at(wall: datetime, zone: ZoneInfo, *, after: datetime) -> datetime:
+    """The first instant (in UTC) after ``after`` at which ``zone``'s wall clock shows ``wall``.
+
+    A wall time repeated when clocks go back is met twice: the first pass after
+    ``after`` counts. One skipped when clocks go forward is passed at the moment of
+    the change (02:30 on the spring change in Berlin: 03:00 CEST), found by bisection
+    between the two readings.
+    """
+    low, high = sorted(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    if low == high or _wall(low, zone) == wall:
+        return low if low > after else high
+    second = timedelta(seconds=1)
+    while high - low > second:
+        middle = low + (high - low) / 2
+        if _wall(middle, zone) >= wall:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None)

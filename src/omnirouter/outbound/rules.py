@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from omnirouter.model import ChannelRegistry, ConsentRecord, ConsentStatus, Contact
 from omnirouter.outbound._checks import bad_argument, require_aware, require_text
@@ -151,8 +151,11 @@ def _cap_refusal(
 ) -> Refusal | None:
     if not (_channel_matches(cap, channel, channels) and _purpose_matches(cap, purpose, policy)):
         return None
+    instant = at.astimezone(UTC)  # elapsed-time window, whatever zone ``at`` is in
     counted = [
-        r for r in log.between(contact_id, at - cap.window, at) if _counts(cap, r, policy, channels)
+        r
+        for r in log.between(contact_id, instant - cap.window, instant)
+        if _counts(cap, r, policy, channels)
     ]
     if len(counted) < cap.limit:
         return None
