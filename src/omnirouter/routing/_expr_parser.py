@@ -419,15 +419,21 @@ class _Parser:
             raise self.unexpected_after_value(token, closing=None)
         return Compiled(node, frozenset(self.paths), frozenset(self.calls))
 
-    def unexpected_after_value(self, token: Token, closing: Token | None) -> ExpressionError:
-        """The error for a token that cannot follow a complete value."""
+    def unexpected_after_value(
+        self, token: Token, closing: Token | None, separated: bool = False
+    ) -> ExpressionError:
+        """The error for a token that cannot follow a complete value.
+
+        ``closing`` is the bracket still open, if any; ``separated`` tells that its
+        contents are comma-separated (a list or a call), not a group.
+        """
         if token.kind == "op" and token.value in (")", "]") and closing is None:
             return self.fail(f"unmatched {token.text!r}", token.column)
         if token.kind == "op" and token.value == "=":
             return self.fail("unexpected '='; write '==' to compare", token.column)
         if closing is None:
             expected = "an operator or the end of the expression"
-        elif closing.value == "(":
+        elif not separated:
             expected = "')' or an operator"
         else:
             expected = f"',' or {_CLOSERS[closing.value]!r} or an operator"
@@ -607,7 +613,7 @@ class _Parser:
                 self.advance()
                 continue
             if not self.is_op(closer):
-                raise self.unexpected_after_value(self.token, closing=opening)
+                raise self.unexpected_after_value(self.token, closing=opening, separated=True)
         self.advance()
         return args, kwargs
 
