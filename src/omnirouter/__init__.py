@@ -15,6 +15,7 @@ from omnirouter.errors import (
     ExpressionError,
     OmnirouterError,
     UnknownChannelError,
+    UnknownContactError,
     ValidationError,
 )
 from omnirouter.model import (
@@ -80,6 +81,7 @@ __all__ = [
     "ServiceLevelTracker",
     "SocialHandle",
     "UnknownChannelError",
+    "UnknownContactError",
     "ValidationError",
     "__version__",
     "compile_expression",

@@ -19,6 +19,7 @@ __all__ = [
     "ExpressionError",
     "OmnirouterError",
     "UnknownChannelError",
+    "UnknownContactError",
     "ValidationError",
 ]
 
@@ -136,3 +137,15 @@ class ContactNotAllowedError(OmnirouterError):
     def __init__(self, message: str, decision: object) -> None:
         self.decision = decision
         super().__init__(message)
+
+
+class UnknownContactError(OmnirouterError, KeyError):
+    """A contact id that the contact history does not hold."""
+
+    def __init__(self, contact_id: str) -> None:
+        self.contact_id = contact_id
+        super().__init__(f"unknown contact {contact_id!r}")
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; we want the plain sentence.
+        return str(self.args[0])

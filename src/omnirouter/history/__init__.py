@@ -3,6 +3,7 @@
 Use it as ``om.history`` after ``import omnirouter as om``.
 """
 
+from omnirouter.history.erasure import KEEPABLE, ErasureReport
 from omnirouter.history.identity import IdentityGraph, IdentityKey, IdentityKind, IdentityLink
 from omnirouter.history.merge import (
     FieldProvenance,
@@ -29,9 +30,15 @@ from omnirouter.history.phonetics import (
     cologne_phonetics_many,
     phonetic_key,
 )
+from omnirouter.history.store import AnonymousIdentity, ContactHistory
+from omnirouter.history.timeline import PlannedActivity, Quote, Timeline, TimelineEntry
 
 __all__ = [
+    "KEEPABLE",
     "PHONETIC_METHODS",
+    "AnonymousIdentity",
+    "ContactHistory",
+    "ErasureReport",
     "FieldProvenance",
     "GoldenContact",
     "IdentityGraph",
@@ -41,8 +48,12 @@ __all__ = [
     "MergeResult",
     "NameParts",
     "PhoneticMethod",
+    "PlannedActivity",
+    "Quote",
     "SurvivorshipRule",
     "SurvivorshipRules",
+    "Timeline",
+    "TimelineEntry",
     "cologne_phonetics",
     "cologne_phonetics_many",
     "fold_text",

@@ -250,6 +250,10 @@ class IdentityGraph(Generic[NodeT]):
         root = self._root(node)
         return [key for key in self._holders if self._root(key) == root]
 
+    def all_keys(self) -> list[IdentityKey]:
+        """Every identity key in the graph, in order of arrival."""
+        return list(self._holders)
+
     def holders(self, key: IdentityKey) -> list[NodeT]:
         """The nodes that carry ``key`` themselves (not merely linked to it)."""
         return list(self._holders.get(key, ()))
