@@ -1,0 +1,349 @@
+"""Simulation results: per replication, and across replications with 95 % intervals.
+
+A :class:`Report` turns into JSON (:meth:`Report.to_json`), a text table
+(:func:`format_comparison`), and — with the optional ``omnirouter[notebook]`` extra
+— pandas DataFrames and matplotlib plots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from omnirouter.simulation.stats import Estimate, confidence_interval
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ReplicationResult", "Report", "WaitingDistribution", "format_comparison"]
+
+Figures = dict[str, float]
+
+
+@attrs.frozen(slots=True)
+class WaitingDistribution:
+    """A channel's waiting times as a fixed-bin histogram (seconds)."""
+
+    bin_width: float
+    counts: tuple[int, ...]
+    overflow: int
+
+    @property
+    def total(self) -> int:
+        """Every counted wait, the overflow included."""
+        return sum(self.counts) + self.overflow
+
+
+@attrs.frozen(slots=True)
+class ReplicationResult:
+    """The KPIs of one replication: figures per channel, queue, team and agent.
+
+    ``intervals`` holds, per channel, ``(answered, answered within the threshold,
+    abandoned)`` per reporting interval after the warm-up.
+    """
+
+    replication: int
+    customers: int
+    measured_seconds: float
+    interval_seconds: float
+    channels: Mapping[str, Figures]
+    queues: Mapping[str, Figures]
+    teams: Mapping[str, Figures]
+    agents: Mapping[str, Figures]
+    waiting: Mapping[str, WaitingDistribution]
+    intervals: Mapping[str, tuple[tuple[int, int, int], ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (NaN figures become ``None``)."""
+        return {
+            "replication": self.replication,
+            "customers": self.customers,
+            "measured_seconds": self.measured_seconds,
+            "channels": _clean(self.channels),
+            "queues": _clean(self.queues),
+            "teams": _clean(self.teams),
+            "agents": _clean(self.agents),
+        }
+
+
+def _clean(groups: Mapping[str, Figures]) -> dict[str, dict[str, float | None]]:
+    return {
+        name: {key: (None if math.isnan(value) else value) for key, value in figures.items()}
+        for name, figures in groups.items()
+    }
+
+
+def _estimates(per_replication: Sequence[Mapping[str, Figures]]) -> dict[str, dict[str, Estimate]]:
+    names: list[str] = []
+    for groups in per_replication:
+        names += [name for name in groups if name not in names]
+    table: dict[str, dict[str, Estimate]] = {}
+    for name in names:
+        keys: list[str] = []
+        for groups in per_replication:
+            keys += [key for key in groups.get(name, {}) if key not in keys]
+        table[name] = {
+            key: confidence_interval(
+                groups[name][key] for groups in per_replication if name in groups
+            )
+            for key in keys
+        }
+    return table
+
+
+@attrs.frozen
+class Report:
+    """The results of every replication of one scenario, and their summaries."""
+
+    scenario: str
+    seed: int
+    replications: tuple[ReplicationResult, ...]
+    thresholds: Mapping[str, float] = attrs.field(factory=dict)
+
+    @property
+    def customers(self) -> int:
+        """Customers simulated over all replications (warm-up included)."""
+        return sum(result.customers for result in self.replications)
+
+    def channels(self) -> dict[str, dict[str, Estimate]]:
+        """Channel → KPI → mean across replications with its 95 % interval."""
+        return _estimates([result.channels for result in self.replications])
+
+    def queues(self) -> dict[str, dict[str, Estimate]]:
+        """Queue → KPI → estimate (each customer counts in the queue it first entered)."""
+        return _estimates([result.queues for result in self.replications])
+
+    def teams(self) -> dict[str, dict[str, Estimate]]:
+        """Team → occupancy, utilisation, handled, paused time … → estimate."""
+        return _estimates([result.teams for result in self.replications])
+
+    def agents(self) -> dict[str, dict[str, Estimate]]:
+        """Agent → occupancy, utilisation, handled … → estimate."""
+        return _estimates([result.agents for result in self.replications])
+
+    def waiting_distribution(self, channel: str) -> WaitingDistribution:
+        """The channel's waiting-time histogram, all replications pooled."""
+        parts = [
+            result.waiting[channel] for result in self.replications if channel in result.waiting
+        ]
+        if not parts:
+            raise KeyError(f"no waiting times recorded for channel {channel!r}")
+        counts = [sum(column) for column in zip(*(part.counts for part in parts), strict=True)]
+        return WaitingDistribution(
+            parts[0].bin_width, tuple(counts), sum(part.overflow for part in parts)
+        )
+
+    def service_level_by_interval(self, channel: str) -> list[tuple[float, float]]:
+        """``(hours after the warm-up, service level)`` per interval, replications pooled.
+
+        An interval without answered or abandoned customers has a NaN service level.
+        """
+        rows = [
+            result.intervals[channel] for result in self.replications if channel in result.intervals
+        ]
+        if not rows:
+            raise KeyError(f"no intervals recorded for channel {channel!r}")
+        step = self.replications[0].interval_seconds / 3600.0
+        levels = []
+        for index, cells in enumerate(zip(*rows, strict=True)):
+            answered = sum(cell[0] for cell in cells)
+            within = sum(cell[1] for cell in cells)
+            abandoned = sum(cell[2] for cell in cells)
+            judged = answered + abandoned
+            levels.append((index * step, within / judged if judged else math.nan))
+        return levels
+
+    def to_json(self) -> dict[str, Any]:
+        """The summaries and every replication as plain JSON data."""
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "replications": len(self.replications),
+            "customers": self.customers,
+            "channels": _estimates_json(self.channels()),
+            "queues": _estimates_json(self.queues()),
+            "teams": _estimates_json(self.teams()),
+            "per_replication": [result.to_json() for result in self.replications],
+        }
+
+    def to_dataframe(self, level: str = "channels") -> Any:
+        """A ``pandas.DataFrame``: one row per (group, KPI) with mean, interval, replications.
+
+        ``level`` is ``"channels"``, ``"queues"``, ``"teams"`` or ``"agents"``. Needs the
+        ``omnirouter[notebook]`` extra (pandas).
+        """
+        pandas = _import_optional("pandas")
+        tables = {
+            "channels": self.channels,
+            "queues": self.queues,
+            "teams": self.teams,
+            "agents": self.agents,
+        }
+        if level not in tables:
+            raise ValueError(f"level must be one of {', '.join(tables)}, not {level!r}")
+        rows = [
+            {
+                "scenario": self.scenario,
+                level.removesuffix("s"): name,
+                "kpi": key,
+                "mean": estimate.mean,
+                "low": estimate.low,
+                "high": estimate.high,
+                "replications": estimate.replications,
+            }
+            for name, figures in tables[level]().items()
+            for key, estimate in figures.items()
+        ]
+        return pandas.DataFrame(rows)
+
+    def plot_waiting_times(self, channel: str, ax: Axes | None = None) -> Axes:
+        """A bar chart of the channel's waiting-time distribution, threshold marked."""
+        plt = _import_optional("matplotlib.pyplot")
+        distribution = self.waiting_distribution(channel)
+        if ax is None:
+            _, ax = plt.subplots()
+        assert ax is not None
+        total = max(1, distribution.total)
+        width = distribution.bin_width
+        edges = [index * width for index in range(len(distribution.counts))]
+        ax.bar(edges, [count / total for count in distribution.counts], width=width, align="edge")
+        threshold = self.thresholds.get(channel)
+        if threshold is not None:
+            ax.axvline(threshold, color="black", linestyle="--", label="service-level threshold")
+            ax.legend()
+        ax.set_xlabel("waiting time (s)")
+        ax.set_ylabel("share of answered customers")
+        ax.set_title(f"{self.scenario}: waiting times on {channel}")
+        return ax
+
+    def plot_service_level(self, channel: str, ax: Axes | None = None) -> Axes:
+        """The channel's service level per reporting interval."""
+        plt = _import_optional("matplotlib.pyplot")
+        levels = self.service_level_by_interval(channel)
+        if ax is None:
+            _, ax = plt.subplots()
+        assert ax is not None
+        ax.step(
+            [hour for hour, _ in levels],
+            [level for _, level in levels],
+            where="post",
+            label=self.scenario,
+        )
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("hours after warm-up")
+        ax.set_ylabel("service level")
+        ax.set_title(f"service level by interval: {channel}")
+        ax.legend()
+        return ax
+
+
+def _estimates_json(table: Mapping[str, Mapping[str, Estimate]]) -> dict[str, Any]:
+    return {
+        name: {key: estimate.to_json() for key, estimate in figures.items()}
+        for name, figures in table.items()
+    }
+
+
+def _import_optional(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        from omnirouter.errors import OmnirouterError
+
+        raise OmnirouterError(
+            f"{module.split('.')[0]} is needed for this; install it with "
+            "pip install 'omnirouter[notebook]'"
+        ) from error
+
+
+#: KPI → (label, how to show it) for the text table.
+_CHANNEL_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("offered", "offered", "count"),
+    ("service_level", "service level", "percent"),
+    ("asa", "avg speed of answer", "seconds"),
+    ("wait_p90", "90th pct wait", "seconds"),
+    ("abandonment_rate", "abandoned", "percent"),
+    ("response_time", "avg response time", "seconds"),
+    ("backlog_mean", "avg backlog", "number"),
+    ("callbacks", "callbacks", "count"),
+    ("transfers", "transfers", "count"),
+)
+_TEAM_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("occupancy", "occupancy", "percent"),
+    ("utilisation", "utilisation", "percent"),
+    ("handled", "handled", "count"),
+    ("paused_seconds", "paused time", "seconds"),
+)
+
+
+def _seconds(value: float) -> str:
+    if abs(value) >= 3600:
+        return f"{value / 3600:.2f} h"
+    if abs(value) >= 120:
+        return f"{value / 60:.1f} min"
+    return f"{value:.1f} s"
+
+
+def _show(estimate: Estimate | None, style: str) -> str:
+    if estimate is None or math.isnan(estimate.mean):
+        return "—"
+    mean, half = estimate.mean, estimate.half_width
+    spread = not math.isnan(half)
+    if style == "percent":
+        return f"{100 * mean:.1f}%" + (f" ± {100 * half:.1f}" if spread else "")
+    if style == "seconds":
+        return _seconds(mean) + (f" ± {_seconds(half)}" if spread else "")
+    if style == "count":
+        return f"{mean:,.0f}" + (f" ± {half:,.0f}" if spread else "")
+    return f"{mean:.1f}" + (f" ± {half:.1f}" if spread else "")
+
+
+def format_comparison(reports: Sequence[Report]) -> str:
+    """A text table: KPIs per channel, queue and team, one column per report.
+
+    Every cell shows the mean across replications ± the half width of its 95 %
+    confidence interval.
+    """
+    if not reports:
+        return ""
+    header = ["", "", *[report.scenario for report in reports]]
+    rows: list[list[str]] = []
+    sections = (
+        ("channel", [report.channels() for report in reports], _CHANNEL_ROWS),
+        ("queue", [report.queues() for report in reports], _CHANNEL_ROWS),
+        ("team", [report.teams() for report in reports], _TEAM_ROWS),
+    )
+    for label, tables, kpis in sections:
+        names: list[str] = []
+        for table in tables:
+            names += [name for name in table if name not in names]
+        for name in names:
+            first = True
+            for key, title, style in kpis:
+                cells = [_show(table.get(name, {}).get(key), style) for table in tables]
+                if all(cell == "—" for cell in cells) or (
+                    style == "count" and key != "offered" and all(c in ("0", "—") for c in cells)
+                ):
+                    continue
+                rows.append([f"{label} {name}" if first else "", title, *cells])
+                first = False
+        if names:
+            rows.append([""] * len(header))
+    while rows and not any(rows[-1]):
+        rows.pop()
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * width for width in widths))
+    for row in rows:
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    replications = ", ".join(f"{r.scenario}: {len(r.replications)}" for r in reports)
+    lines.append("")
+    lines.append(f"mean ± half width of the 95 % confidence interval; replications {replications}")
+    return "\n".join(line.rstrip() for line in lines)
