@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, outbound, sla
+from omnirouter import erlang, history, outbound, priority, sla
 from omnirouter.errors import (
     CalendarError,
     ContactNotAllowedError,
@@ -36,6 +36,13 @@ from omnirouter.model import (
     ManualPriority,
     PostalAddress,
     SocialHandle,
+)
+from omnirouter.priority import (
+    KeywordClassifier,
+    PriorityScorer,
+    RecentContacts,
+    Strategy,
+    compare_strategies,
 )
 from omnirouter.routing.expressions import Expression, compile_expression
 from omnirouter.sla import (
@@ -73,20 +80,26 @@ __all__ = [
     "IdentityHints",
     "Interaction",
     "InteractionState",
+    "KeywordClassifier",
     "ManualPriority",
     "OmnirouterError",
     "PostalAddress",
+    "PriorityScorer",
+    "RecentContacts",
     "ServiceLevelPolicy",
     "ServiceLevelTarget",
     "ServiceLevelTracker",
     "SocialHandle",
+    "Strategy",
     "UnknownChannelError",
     "UnknownContactError",
     "ValidationError",
     "__version__",
+    "compare_strategies",
     "compile_expression",
     "erlang",
     "history",
     "outbound",
+    "priority",
     "sla",
 ]

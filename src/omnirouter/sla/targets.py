@@ -140,9 +140,14 @@ class ServiceLevelPolicy(BoundaryModel):
         self, channel: str, submitted_at: float, traits: ChannelTraits | None = None
     ) -> float | None:
         """The deadline, in epoch seconds, of work on ``channel`` submitted at ``submitted_at``."""
-        target = self.target_for(channel, traits=traits)
+        # The same lookup as target_for, without building a target: this runs per submission.
+        target = self.targets.get(channel)
+        if target is None and traits is not None and traits.family is not None:
+            target = self.targets.get(traits.family)
         if target is None:
-            return None
+            if traits is None or not self.use_channel_defaults:
+                return None
+            return submitted_at + traits.service_level_target.total_seconds()
         seconds = target.threshold.total_seconds()
         if target.basis is TimeBasis.BUSINESS:
             assert self.calendar is not None  # guaranteed by validation
