@@ -14,12 +14,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CalendarError",
+    "CapacityExceededError",
     "ContactNotAllowedError",
+    "DuplicateIdError",
     "ErrorDetail",
     "ExpressionError",
+    "InvalidStateError",
+    "NoQueueError",
     "OmnirouterError",
+    "RoutingError",
+    "UnknownAgentError",
     "UnknownChannelError",
     "UnknownContactError",
+    "UnknownInteractionError",
+    "UnknownQueueError",
     "ValidationError",
 ]
 
@@ -149,3 +157,56 @@ class UnknownContactError(OmnirouterError, KeyError):
     def __str__(self) -> str:
         # KeyError quotes its argument; we want the plain sentence.
         return str(self.args[0])
+
+
+class RoutingError(OmnirouterError):
+    """A router operation that cannot be done as asked; the router is unchanged."""
+
+
+class _UnknownRoutingKey(RoutingError, KeyError):
+    what = "id"
+
+    def __init__(self, key: str, known: Iterable[str] = ()) -> None:
+        self.key = key
+        known = sorted(known)
+        hint = f"; known: {', '.join(known[:20])}" + (" …" if len(known) > 20 else "") if known else ""
+        super().__init__(f"unknown {self.what} {key!r}{hint}")
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; we want the plain sentence.
+        return str(self.args[0])
+
+
+class UnknownAgentError(_UnknownRoutingKey):
+    """An agent id the router does not know."""
+
+    what = "agent"
+
+
+class UnknownInteractionError(_UnknownRoutingKey):
+    """An interaction id the router does not know."""
+
+    what = "interaction"
+
+
+class UnknownQueueError(_UnknownRoutingKey):
+    """A queue name the router does not know."""
+
+    what = "queue"
+
+
+class InvalidStateError(RoutingError):
+    """The operation does not fit the interaction's (or agent's) current state,
+    e.g. ``accept`` of work that was never offered."""
+
+
+class DuplicateIdError(RoutingError, ValueError):
+    """An id that is already in use (an interaction submitted twice, an agent added twice)."""
+
+
+class NoQueueError(RoutingError):
+    """No queue's ``accepts`` expression matches the interaction."""
+
+
+class CapacityExceededError(RoutingError):
+    """The agent has no room for one more item of that channel (e.g. on ``pull``)."""

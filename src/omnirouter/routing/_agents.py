@@ -1,0 +1,209 @@
+"""The agents' runtime state and the availability index.
+
+An :class:`AgentState` wraps one validated :class:`~omnirouter.Agent` with what the router
+knows about it now: presence, load, when it was last busy. A :class:`Pool` is one
+(target, channel) pair: the agents whose attributes match the target (computed once,
+unless the target reads the interaction) and a lazy heap of those that may be free.
+
+The heap holds lower bounds: an agent's key (its idle-since time for longest idle) only
+grows, so a stale entry sorts too early, never too late; popping it re-checks the agent
+and pushes the real key back. Each agent therefore costs one heap operation per change
+of availability, whatever the number of pools it belongs to.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from omnirouter.model import Agent, ChannelRegistry
+from omnirouter.routing._capacity import Load
+from omnirouter.routing.expressions import Expression
+
+if TYPE_CHECKING:
+    from omnirouter.routing._waiting import WaitLine
+
+__all__ = ["AgentState", "AgentView", "Pool"]
+
+AVAILABLE = "available"
+PRESENCES = frozenset({"available", "away", "offline"})
+
+
+class AgentView:
+    """The environment a target expression sees: the agent's fields, its skills for the
+    channel at hand, and (for dynamic targets) the interaction, customer and advisor."""
+
+    __slots__ = ("_agent", "advisor", "customer", "interaction", "skills")
+
+    def __init__(
+        self,
+        agent: Agent,
+        skills: dict[str, int],
+        interaction: Any = None,
+        customer: Any = None,
+        advisor: Any = None,
+    ) -> None:
+        self._agent = agent
+        self.skills = skills
+        self.interaction = interaction
+        self.customer = customer
+        self.advisor = advisor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agent, name)
+
+
+class AgentState:
+    """One agent as the router sees it now."""
+
+    __slots__ = (
+        "agent",
+        "id",
+        "idle_since",
+        "items",
+        "load",
+        "pools",
+        "presence",
+        "present",
+        "recent",
+        "removed",
+        "seq",
+        "skills_by_channel",
+        "wrapping",
+    )
+
+    def __init__(self, agent: Agent, registry: ChannelRegistry, seq: int, now: float) -> None:
+        self.agent = agent
+        self.id = agent.id
+        self.seq = seq
+        self.presence = "offline"
+        self.present = False
+        self.load = Load(agent, registry)
+        self.idle_since = now
+        self.items: dict[str, str] = {}
+        self.wrapping: dict[str, str] = {}
+        self.pools: list[Pool] = []
+        self.recent: deque[float] = deque()
+        self.removed = False
+        self.skills_by_channel: dict[str, dict[str, int]] = {}
+
+    def can_take(self, channel: str) -> bool:
+        """Present, and one more item of ``channel`` fits."""
+        return self.present and self.load.can_take(channel)
+
+    def skills_for(self, channel: str, registry: ChannelRegistry) -> dict[str, int]:
+        """The skills that count on ``channel``: per-channel overrides over the general ones."""
+        try:
+            return self.skills_by_channel[channel]
+        except KeyError:
+            agent = self.agent
+            skills = agent.skills
+            if agent.channel_skills:
+                family = registry.family_of(channel) if channel in registry else channel
+                merged = dict(skills)
+                for key in (family, channel):
+                    merged.update(agent.channel_skills.get(key, {}))
+                skills = merged
+            self.skills_by_channel[channel] = skills
+            return skills
+
+    def view(self, channel: str, registry: ChannelRegistry, **context: Any) -> AgentView:
+        """The expression environment of this agent for work on ``channel``."""
+        return AgentView(self.agent, self.skills_for(channel, registry), **context)
+
+    def touch(self, now: float) -> None:
+        """The agent's load changed at ``now``: it has been idle since then."""
+        if now > self.idle_since:
+            self.idle_since = now
+
+
+class Pool:
+    """The agents that may serve one (target, channel) pair, and a heap of free ones."""
+
+    __slots__ = (
+        "channel",
+        "dynamic",
+        "expression",
+        "heap",
+        "in_heap",
+        "index",
+        "lines",
+        "members",
+        "skill_names",
+        "waiting",
+    )
+
+    def __init__(self, index: int, expression: Expression, channel: str, dynamic: bool) -> None:
+        self.index = index
+        self.expression = expression
+        self.channel = channel
+        self.dynamic = dynamic
+        self.members: dict[str, AgentState] = {}
+        self.heap: list[tuple[Any, int, AgentState]] | None = None
+        self.in_heap: set[str] = set()
+        self.lines: list[WaitLine] = []
+        self.waiting = 0
+        self.skill_names = tuple(
+            sorted(path[7:] for path in expression.paths if path.startswith("skills."))
+        )
+
+    def admit(self, agent: AgentState, registry: ChannelRegistry) -> bool:
+        """Add ``agent`` to the members when the target matches (always for dynamic ones)."""
+        if not (self.dynamic or self.expression.matches(agent.view(self.channel, registry))):
+            return False
+        self.members[agent.id] = agent
+        agent.pools.append(self)
+        return True
+
+    def build_heap(
+        self, key: Callable[[AgentState, Pool], Any]
+    ) -> list[tuple[Any, int, AgentState]]:
+        """Create the heap of free members, keyed by ``key``."""
+        channel = self.channel
+        heap = [(key(a, self), a.seq, a) for a in self.members.values() if a.can_take(channel)]
+        heapq.heapify(heap)
+        self.heap = heap
+        self.in_heap = {entry[2].id for entry in heap}
+        return heap
+
+    def offer_place(self, agent: AgentState, key: Callable[[AgentState, Pool], Any]) -> None:
+        """Put a member that may have become free back into the heap (if not there)."""
+        heap = self.heap
+        if heap is not None and agent.id not in self.in_heap and agent.can_take(self.channel):
+            self.in_heap.add(agent.id)
+            heapq.heappush(heap, (key(agent, self), agent.seq, agent))
+
+    def best_free(
+        self, key: Callable[[AgentState, Pool], Any], excluded: frozenset[str] | set[str]
+    ) -> AgentState | None:
+        """The free member with the smallest key, skipping ``excluded`` ids (kept in place)."""
+        heap = self.heap if self.heap is not None else self.build_heap(key)
+        channel = self.channel
+        skipped: list[tuple[Any, int, AgentState]] = []
+        found: AgentState | None = None
+        while heap:
+            entry = heap[0]
+            agent = entry[2]
+            if agent.removed or not agent.can_take(channel):
+                heapq.heappop(heap)
+                self.in_heap.discard(agent.id)
+                continue
+            current = key(agent, self)
+            if current != entry[0]:
+                heapq.heapreplace(heap, (current, agent.seq, agent))
+                continue
+            if agent.id in excluded:
+                skipped.append(heapq.heappop(heap))
+                continue
+            found = agent
+            break
+        for entry in skipped:
+            heapq.heappush(heap, entry)
+        return found
+
+    def free_members(self) -> list[AgentState]:
+        """Every member who could take one more item of the channel now, in join order."""
+        channel = self.channel
+        return [a for a in self.members.values() if a.can_take(channel)]

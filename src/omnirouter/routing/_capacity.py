@@ -1,0 +1,187 @@
+"""Capacity: may this agent take one more item of channel X now? (R-BL1).
+
+The one place that answers it is :meth:`Load.can_take`. A :class:`CapacityProfile` is
+compiled once per channel into a small plan (the counters to check with their caps, the
+budget units, whether the channel is exclusive), so the check is a few dict reads.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from omnirouter.model import Agent, ChannelRegistry
+
+__all__ = ["Load"]
+
+_ANY: Final = "*"
+
+
+class _Plan:
+    __slots__ = ("caps", "counters", "exclusive", "units")
+
+    def __init__(
+        self,
+        caps: tuple[tuple[str, int], ...],
+        counters: tuple[str, ...],
+        units: int,
+        exclusive: bool,
+    ) -> None:
+        self.caps = caps
+        self.counters = counters
+        self.units = units
+        self.exclusive = exclusive
+
+
+class Load:
+    """What one agent holds now, checked against their capacity profile.
+
+    Per-channel caps count the channel (``c:<name>``) and its family (``f:<family>``);
+    ``total`` caps everything; a ``budget`` caps the sum of channel units; an exclusive
+    channel is delivered only to an agent holding nothing and blocks everything else.
+    Work that is paused (interrupted email) does not count.
+    """
+
+    __slots__ = ("_agent", "_plans", "_registry", "budget", "counts", "exclusive_active", "units")
+
+    def __init__(self, agent: Agent, registry: ChannelRegistry) -> None:
+        self._agent = agent
+        self._registry = registry
+        self._plans: dict[str, _Plan | None] = {}
+        self.counts: dict[str, int] = {}
+        self.units = 0
+        self.exclusive_active = 0
+        self.budget = agent.capacity.budget
+
+    def plan(self, channel: str) -> _Plan | None:
+        """The compiled plan of ``channel``, or None when the agent may not take it at all."""
+        try:
+            return self._plans[channel]
+        except KeyError:
+            plan = self._compile(channel)
+            self._plans[channel] = plan
+            return plan
+
+    def _compile(self, channel: str) -> _Plan | None:
+        if channel not in self._registry:
+            return None
+        family = self._registry.family_of(channel)
+        agent = self._agent
+        profile = agent.capacity
+        if (
+            agent.channels is not None
+            and channel not in agent.channels
+            and family not in agent.channels
+        ):
+            return None
+        caps: list[tuple[str, int]] = []
+        per_channel = profile.per_channel
+        if per_channel:
+            if family != channel and channel in per_channel:
+                caps.append(("c:" + channel, per_channel[channel]))
+            if family in per_channel:
+                caps.append(("f:" + family, per_channel[family]))
+            if not caps:
+                return None
+            total = profile.total
+        else:
+            total = profile.total if profile.total is not None else 1
+        if total is not None:
+            caps.append((_ANY, total))
+        if any(cap <= 0 for _, cap in caps):
+            return None
+        units = 0
+        if profile.budget is not None:
+            units = profile.units.get(channel) or profile.units.get(family) or 0
+            if units <= 0 or units > profile.budget:
+                return None
+        counters = (
+            ("c:" + channel, "f:" + family, _ANY) if family != channel else ("f:" + family, _ANY)
+        )
+        exclusive = channel in profile.exclusive or family in profile.exclusive
+        return _Plan(tuple(caps), counters, units, exclusive)
+
+    def allows(self, channel: str) -> bool:
+        """True when the profile allows ``channel`` at all (whatever the agent holds now)."""
+        return self.plan(channel) is not None
+
+    def can_take(self, channel: str) -> bool:
+        """True when one more item of ``channel`` fits now."""
+        plan = self._plans.get(channel) or self.plan(channel)
+        if plan is None or self.exclusive_active:
+            return False
+        counts = self.counts
+        if plan.exclusive and counts.get(_ANY):
+            return False
+        for key, cap in plan.caps:
+            if counts.get(key, 0) >= cap:
+                return False
+        budget = self.budget
+        return not (budget is not None and self.units + plan.units > budget)
+
+    def why_not(self, channel: str) -> str | None:
+        """Why one more item of ``channel`` does not fit (None when it does)."""
+        plan = self.plan(channel)
+        if plan is None:
+            return f"channel {channel} not in the agent's capacity profile"
+        if self.exclusive_active:
+            return "busy on an exclusive channel"
+        if plan.exclusive and self.counts.get(_ANY):
+            return f"{channel} is exclusive and the agent holds other work"
+        for key, cap in plan.caps:
+            if self.counts.get(key, 0) >= cap:
+                what = "in total" if key == _ANY else f"on {key[2:]}"
+                return f"at capacity {what} ({cap})"
+        if self.budget is not None and self.units + plan.units > self.budget:
+            return f"budget {self.units}+{plan.units} > {self.budget}"
+        return None
+
+    def add(self, channel: str) -> None:
+        """Count one more item of ``channel`` (the caller checked :meth:`can_take`)."""
+        plan = self.plan(channel)
+        if plan is None:  # pull/transfer to an agent may not bypass the profile
+            raise ValueError(f"channel {channel} not allowed")
+        counts = self.counts
+        for key in plan.counters:
+            counts[key] = counts.get(key, 0) + 1
+        self.units += plan.units
+        if plan.exclusive:
+            self.exclusive_active += 1
+
+    def remove(self, channel: str) -> None:
+        """Count one item of ``channel`` less."""
+        plan = self.plan(channel)
+        if plan is None:
+            raise ValueError(f"channel {channel} not allowed")
+        counts = self.counts
+        for key in plan.counters:
+            counts[key] -= 1
+        self.units -= plan.units
+        if plan.exclusive:
+            self.exclusive_active -= 1
+
+    @property
+    def active(self) -> int:
+        """How many items the agent holds (offers, work and wrap-up)."""
+        return self.counts.get(_ANY, 0)
+
+    def occupancy(self) -> float:
+        """The fullest share of any cap or the budget, from 0.0 (idle) to 1.0 (full)."""
+        shares = [0.0]
+        profile = self._agent.capacity
+        if self.budget is not None:
+            shares.append(self.units / self.budget)
+        for key, count in self.counts.items():
+            if not count:
+                continue
+            if key == _ANY:
+                total = (
+                    profile.total
+                    if profile.total is not None
+                    else (None if profile.per_channel else 1)
+                )
+                cap = total if total is not None else sum(profile.per_channel.values())
+            else:
+                cap = profile.per_channel.get(key[2:], 0)
+            if cap > 0:
+                shares.append(count / cap)
+        return max(shares)

@@ -1,0 +1,90 @@
+"""Waiting work: one heap per (queue, step, channel), ordered by a static key.
+
+The key is ``enqueued_at - head_start`` (priority counts as virtual waiting time, so
+ageing is linear and the order never has to be recomputed as time passes), then the
+arrival sequence. Requeued and transferred work keeps its key, hence its place.
+Entries are deleted lazily: an entry is live while its work still sits in this line
+with the same token.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from omnirouter.routing._agents import Pool
+    from omnirouter.routing._work import Work
+
+__all__ = ["WaitLine"]
+
+
+class WaitLine:
+    """The work waiting in one step of one queue, for one channel."""
+
+    __slots__ = ("heap", "live", "pool", "queue", "step", "token")
+
+    def __init__(self, queue: str, step: int, pool: Pool) -> None:
+        self.queue = queue
+        self.step = step
+        self.pool = pool
+        self.heap: list[tuple[float, int, int, Work]] = []
+        self.live = 0
+        self.token = 0
+        pool.lines.append(self)
+
+    def push(self, work: Work) -> None:
+        """Put ``work`` into the line at the place its key gives."""
+        self.token += 1
+        work.line = self
+        work.line_token = self.token
+        heapq.heappush(self.heap, (work.order_key, work.seq, self.token, work))
+        self.live += 1
+        self.pool.waiting += 1
+
+    def remove(self, work: Work) -> None:
+        """Take ``work`` out (its heap entry goes stale and is dropped later)."""
+        work.line = None
+        self.live -= 1
+        self.pool.waiting -= 1
+        if len(self.heap) > 2 * self.live + 32:
+            self.heap = [entry for entry in self.heap if self._is_live(entry)]
+            heapq.heapify(self.heap)
+
+    def _is_live(self, entry: tuple[float, int, int, Work]) -> bool:
+        work = entry[3]
+        return work.line is self and work.line_token == entry[2]
+
+    def head(self) -> Work | None:
+        """The first live work, or None."""
+        heap = self.heap
+        while heap:
+            entry = heap[0]
+            work = entry[3]
+            if work.line is self and work.line_token == entry[2]:
+                return work
+            heapq.heappop(heap)
+        return None
+
+    def first_matching(self, accept: Callable[[Work], bool]) -> Work | None:
+        """The first live work (in order) that ``accept`` takes, or None."""
+        head = self.head()
+        if head is None or accept(head):
+            return head
+        best: tuple[float, int] | None = None
+        found: Work | None = None
+        for entry in self.heap:
+            work = entry[3]
+            if work.line is self and work.line_token == entry[2] and accept(work):
+                key = (entry[0], entry[1])
+                if best is None or key < best:
+                    best, found = key, work
+        return found
+
+    def __iter__(self) -> Iterator[Work]:
+        """The live work in waiting order."""
+        return iter([entry[3] for entry in sorted(self.heap) if self._is_live(entry)])
+
+    def __len__(self) -> int:
+        return self.live

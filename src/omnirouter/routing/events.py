@@ -1,0 +1,71 @@
+"""Event records: every state change of the router comes out as one :class:`Event`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+__all__ = ["EVENT_KINDS", "Event"]
+
+_NO_DETAIL: Final[Mapping[str, Any]] = MappingProxyType({})
+
+#: Every kind of event the router emits.
+EVENT_KINDS: Final[frozenset[str]] = frozenset(
+    {
+        "scheduled",
+        "queued",
+        "offered",
+        "assigned",
+        "declined",
+        "offer_timeout",
+        "requeued",
+        "step_expired",
+        "overflowed",
+        "transferred",
+        "completed",
+        "wrap_up_ended",
+        "abandoned",
+        "cancelled",
+        "split",
+        "consulted",
+        "review_requested",
+        "sla_at_risk",
+        "sla_breached",
+        "agent_added",
+        "agent_removed",
+        "presence_changed",
+        "priority_changed",
+    }
+)
+
+
+@attrs.frozen(slots=True)
+class Event:
+    """One thing that happened in the router, at ``at`` (seconds, the router's clock).
+
+    ``kind`` is one of :data:`EVENT_KINDS`; ``detail`` carries extra facts such as the
+    step index, the reason of a requeue or the bot's hand-over data.
+    """
+
+    kind: str
+    at: float
+    interaction_id: str | None = None
+    agent_id: str | None = None
+    queue: str | None = None
+    channel: str | None = None
+    detail: Mapping[str, Any] = _NO_DETAIL
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as a plain JSON-able dict."""
+        return {
+            "kind": self.kind,
+            "at": self.at,
+            "interaction_id": self.interaction_id,
+            "agent_id": self.agent_id,
+            "queue": self.queue,
+            "channel": self.channel,
+            "detail": dict(self.detail),
+        }

@@ -1,0 +1,1418 @@
+"""The Router: one universal queue, targets that widen over time, agents, offers, events.
+
+The router never reads the wall clock: every operation asks the injected ``clock`` for
+the time (``tick(now=...)`` may pass it). Every public operation that changes state
+runs through :meth:`Router._run`, which holds the lock, fires due timers first, tells
+command listeners (a journal) the operation's name, JSON-able arguments and time, and
+delivers the events it produced to subscribers, in order, once the state is consistent.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol, TypeVar
+
+import attrs
+
+from omnirouter.errors import (
+    CapacityExceededError,
+    DuplicateIdError,
+    ErrorDetail,
+    InvalidStateError,
+    NoQueueError,
+    UnknownAgentError,
+    UnknownChannelError,
+    UnknownInteractionError,
+    UnknownQueueError,
+    ValidationError,
+)
+from omnirouter.model import (
+    Agent,
+    ChannelRegistry,
+    ChannelTraits,
+    Contact,
+    Interaction,
+    InteractionState,
+    ManualPriority,
+)
+from omnirouter.routing import selection as _selection
+from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState, Pool
+from omnirouter.routing._expr_runtime import compile_path
+from omnirouter.routing._timers import TimerHeap
+from omnirouter.routing._waiting import WaitLine
+from omnirouter.routing._work import Work
+from omnirouter.routing.events import Event
+from omnirouter.routing.expressions import Expression
+from omnirouter.routing.queues import FourEyes, Queue, Step
+
+__all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
+
+_T = TypeVar("_T")
+
+S = InteractionState
+_WAITING: Final = S.QUEUED
+_OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED})
+_ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
+_REVIEW_QUEUE: Final = "four_eyes_review"
+_MEMO_LIMIT: Final = 4096
+_SNAPSHOT_FORMAT: Final = 1
+
+#: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
+PriorityStrategy = Callable[[Interaction, float], float]
+
+
+class ServiceLevelHook(Protocol):
+    """What the router needs from a service-level object (the SLA hook)."""
+
+    at_risk_fraction: float
+
+    def deadline(
+        self, interaction: Interaction, traits: ChannelTraits, submitted_at: float
+    ) -> float | None:
+        """The answer deadline (epoch seconds) of ``interaction``, or None for none."""
+        ...
+
+
+def manual_priority_head_start(interaction: Interaction, now: float) -> float:
+    """The default priority hook: the manual priority's value × 60 s (0 without one)."""
+    priority = interaction.manual_priority
+    return 0.0 if priority is None else priority.value * 60.0
+
+
+@attrs.frozen(slots=True)
+class AgentStatus:
+    """What one agent is doing now (a read-only copy)."""
+
+    agent_id: str
+    presence: str
+    idle_since: float
+    work: tuple[str, ...]
+    wrapping_up: tuple[str, ...]
+    occupancy: float
+
+
+class _QueueState:
+    __slots__ = ("index", "lines", "spec")
+
+    def __init__(self, spec: Queue, index: int) -> None:
+        self.spec = spec
+        self.index = index
+        self.lines: dict[tuple[int, str], WaitLine] = {}
+
+    def waiting(self) -> int:
+        return sum(line.live for line in self.lines.values())
+
+
+class _InteractionView:
+    """The environment of ``accepts``: the interaction's fields plus ``customer``."""
+
+    __slots__ = ("_interaction", "customer")
+
+    def __init__(self, interaction: Interaction, customer: Contact | None) -> None:
+        self._interaction = interaction
+        self.customer = customer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._interaction, name)
+
+
+def _invalid(title: str, field: str, message: str) -> ValidationError:
+    return ValidationError(title, [ErrorDetail([field], message)])
+
+
+class Router:
+    """The routing core: submit work, add agents, react to events.
+
+    ``queues`` are tried in order (the first whose ``accepts`` matches takes the
+    work); without any, one queue named ``default`` takes everything. ``selection``
+    is a policy name, a policy from :mod:`omnirouter.selection` or a callable
+    ``(interaction, candidates) -> agent``. ``offer_timeout`` (seconds) switches from
+    direct assignment to offers that must be accepted. ``priority`` is the priority
+    hook, ``sla`` the service-level hook, ``rng`` the random generator for random
+    policies, ``four_eyes`` the review rule for public replies.
+    """
+
+    def __init__(
+        self,
+        queues: Iterable[Queue] = (),
+        selection: Any = "longest_idle",
+        clock: Callable[[], float] = time.time,
+        channels: ChannelRegistry | None = None,
+        offer_timeout: float | None = None,
+        priority: PriorityStrategy | None = None,
+        sla: ServiceLevelHook | None = None,
+        rng: random.Random | None = None,
+        *,
+        four_eyes: FourEyes | None = None,
+    ) -> None:
+        if not callable(clock):
+            raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
+        if offer_timeout is not None and (
+            isinstance(offer_timeout, bool)
+            or not isinstance(offer_timeout, int | float)
+            or not offer_timeout > 0
+        ):
+            raise _invalid(
+                "Router", "offer_timeout", f"must be positive seconds, not {offer_timeout!r}"
+            )
+        if channels is not None and not isinstance(channels, ChannelRegistry):
+            raise _invalid("Router", "channels", "must be an om.ChannelRegistry")
+        if priority is not None and not callable(priority):
+            raise _invalid("Router", "priority", "must be a callable (interaction, now) -> seconds")
+        if sla is not None and not (callable(getattr(sla, "deadline", None))):
+            raise _invalid("Router", "sla", "needs a deadline(interaction, traits, submitted_at)")
+        if rng is not None and not isinstance(rng, random.Random):
+            raise _invalid("Router", "rng", "must be a random.Random")
+        self._clock = clock
+        self._registry = channels if channels is not None else ChannelRegistry()
+        self._offer_timeout = None if offer_timeout is None else float(offer_timeout)
+        self._priority: PriorityStrategy = priority or manual_priority_head_start
+        self._sla = sla
+        self._rng = rng if rng is not None else random.Random(0)
+        self._policy = _selection.resolve(selection)
+        self._policy.bind(self._rng)
+        self._key = self._policy.key
+        self._four_eyes = four_eyes
+        self._lock = threading.RLock()
+        self._queues: dict[str, _QueueState] = {}
+        self._accepting: list[_QueueState] = []
+        self._install_queues(list(queues) or [Queue("default")])
+        self._pools: dict[tuple[str, str], Pool] = {}
+        self._agents: dict[str, AgentState] = {}
+        self._work: dict[str, Work] = {}
+        self._finished: dict[str, S] = {}
+        self._pinned: dict[str, list[Work]] = {}
+        self._last_agent: dict[str, str] = {}
+        self._advisor_of: dict[str, str] = {}
+        self._timers = TimerHeap()
+        self._seq = 0
+        self._agent_seq = 0
+        self._now = float("-inf")
+        self._subscribers: list[tuple[Callable[[Event], object], frozenset[str] | None]] = []
+        self._wants_all = False
+        self._wanted: frozenset[str] = frozenset()
+        self._pending: deque[Event] = deque()
+        self._depth = 0
+        self._flushing = False
+        self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
+
+    # ------------------------------------------------------------------ configuration
+
+    def _install_queues(self, queues: list[Queue]) -> None:
+        names: set[str] = set()
+        for index, spec in enumerate(queues):
+            if not isinstance(spec, Queue):
+                raise _invalid("Router", f"queues.{index}", f"must be an om.Queue, not {spec!r}")
+            if spec.name in names or spec.name == _REVIEW_QUEUE:
+                raise _invalid("Router", f"queues.{index}.name", f"duplicate queue {spec.name!r}")
+            names.add(spec.name)
+        for index, spec in enumerate(queues):
+            if spec.overflow is not None and spec.overflow.queue not in names:
+                raise _invalid(
+                    "Router", f"queues.{index}.overflow", f"unknown queue {spec.overflow.queue!r}"
+                )
+            state = _QueueState(spec, index)
+            self._queues[spec.name] = state
+            self._accepting.append(state)
+        if self._four_eyes is not None:
+            review = Queue(_REVIEW_QUEUE, steps=[Step(self._four_eyes.reviewer)])
+            self._queues[_REVIEW_QUEUE] = _QueueState(review, len(queues))
+        paths = sorted({p for q in self._accepting for p in q.spec.accepts_expression.paths})
+        self._accept_readers = tuple(compile_path(p.split(".")) for p in paths)
+        self._accept_memo: dict[tuple[Any, ...], _QueueState] = {}
+
+    @property
+    def queues(self) -> tuple[Queue, ...]:
+        """The queues, in the order their ``accepts`` are tried."""
+        return tuple(q.spec for q in self._accepting)
+
+    @property
+    def channels(self) -> ChannelRegistry:
+        """The channel registry this router routes by."""
+        return self._registry
+
+    @property
+    def selection(self) -> _selection.SelectionPolicy:
+        """The agent selection policy."""
+        return self._policy
+
+    # ------------------------------------------------------------------ the one path in
+
+    def _run(
+        self,
+        name: str,
+        arguments: Callable[[], dict[str, Any]],
+        operation: Callable[[float], _T],
+        now: float | None = None,
+    ) -> _T:
+        with self._lock:
+            if now is None:
+                now = self._clock()
+            self._depth += 1
+            try:
+                self._fire_due(now)
+                result = operation(now)
+                for listener in self._command_listeners:
+                    listener(name, arguments(), now)
+                return result
+            finally:
+                self._depth -= 1
+                if not self._depth and self._pending and not self._flushing:
+                    self._flush()
+
+    def _flush(self) -> None:
+        self._flushing = True
+        try:
+            pending = self._pending
+            while pending:
+                event = pending.popleft()
+                for callback, kinds in tuple(self._subscribers):
+                    if kinds is None or event.kind in kinds:
+                        callback(event)
+        finally:
+            self._flushing = False
+
+    def subscribe(
+        self, callback: Callable[[Event], object], kinds: Iterable[str] | None = None
+    ) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event (or only those of ``kinds``), in order.
+
+        Returns a function that unsubscribes. Callbacks run synchronously after the
+        operation that caused them, and may call the router again.
+        """
+        if not callable(callback):
+            raise _invalid("subscribe", "callback", f"{callback!r} is not callable")
+        wanted = None if kinds is None else frozenset(kinds)
+        entry = (callback, wanted)
+        with self._lock:
+            self._subscribers.append(entry)
+            self._update_wanted()
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if entry in self._subscribers:
+                    self._subscribers.remove(entry)
+                    self._update_wanted()
+
+        return unsubscribe
+
+    def _update_wanted(self) -> None:
+        self._wants_all = any(kinds is None for _, kinds in self._subscribers)
+        self._wanted = frozenset().union(*(k for _, k in self._subscribers if k is not None))
+
+    def add_command_listener(
+        self, listener: Callable[[str, dict[str, Any], float], object]
+    ) -> Callable[[], None]:
+        """Tell ``listener(name, arguments, at)`` every state-changing call that succeeded.
+
+        ``arguments`` is plain JSON-able data such that ``execute(name, arguments)``
+        at the same time repeats the call (what a journal needs). Returns a remover.
+        """
+        with self._lock:
+            self._command_listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._command_listeners:
+                    self._command_listeners.remove(listener)
+
+        return remove
+
+    def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
+        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
+        args = dict(arguments)
+        if name == "submit":
+            interaction = self._registry.validate(Interaction, args["interaction"])
+            customer = args.get("customer")
+            return self.submit(
+                interaction, customer=None if customer is None else Contact.model_validate(customer)
+            )
+        if name == "add_agent":
+            return self.add_agent(self._registry.validate(Agent, args["agent"]))
+        if name in ("split", "consult"):
+            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
+            if name == "consult":
+                return self.consult(args["interaction_id"], parts[0])
+            return self.split(args["interaction_id"], parts)
+        if name not in _REPLAYABLE:
+            raise _invalid("execute", "name", f"unknown command {name!r}")
+        return getattr(self, name)(**args)
+
+    def _emit(
+        self,
+        kind: str,
+        now: float,
+        work: Work | None,
+        agent_id: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        if self._wants_all or kind in self._wanted:
+            if work is None:
+                self._pending.append(Event(kind, now, None, agent_id, None, None, detail or {}))
+            else:
+                self._pending.append(
+                    Event(
+                        kind,
+                        now,
+                        work.id,
+                        agent_id,
+                        work.queue,
+                        work.interaction.channel,
+                        detail or {},
+                    )
+                )
+
+    # ------------------------------------------------------------------ time
+
+    def next_wakeup(self) -> float | None:
+        """When the next timer is due (the caller should ``tick()`` then), or None."""
+        with self._lock:
+            return self._timers.next_at()
+
+    def tick(self, now: float | None = None) -> None:
+        """Fire every timer due at ``now`` (default: the clock's time)."""
+        self._run("tick", lambda: {"now": now}, lambda at: None, now)
+
+    def _fire_due(self, now: float) -> None:
+        if now > self._now:
+            self._now = now
+        timers = self._timers
+        while True:
+            timer = timers.pop_due(now)
+            if timer is None:
+                return
+            _at, _seq, kind, subject, token = timer
+            _TIMER_HANDLERS[kind](self, subject, token, now)
+
+    def _on_step_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not _WAITING or work.line is None:
+            return
+        if work.step_token != token:
+            return
+        self._settle(work, now)
+
+    def _on_offer_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not S.OFFERED or work.offer_token != token:
+            return
+        self._refused(work, now, "offer_timeout")
+
+    def _on_wrap_timer(self, agent_id: str, work_id: Any, now: float) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is None or work_id not in agent.wrapping:
+            return
+        channel = agent.wrapping.pop(work_id)
+        agent.load.remove(channel)
+        agent.touch(now)
+        self._emit("wrap_up_ended", now, None, agent_id, {"interaction_id": work_id})
+        self._agent_freed(agent, now)
+
+    def _on_due_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not S.SCHEDULED:
+            return
+        self._enter_queue(work, self._queues[work.queue or ""], now, "queued")
+
+    def _on_sla_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.answered:
+            return
+        kind = "sla_at_risk" if token == "risk" else "sla_breached"
+        self._emit(kind, now, work, work.agent)
+
+    def _on_retry_timer(self, agent_id: str, token: Any, now: float) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is not None:
+            self._agent_freed(agent, now)
+
+    # ------------------------------------------------------------------ agents
+
+    def add_agent(self, agent: Agent) -> None:
+        """Add an agent (offline until :meth:`set_presence` makes them available)."""
+        if not isinstance(agent, Agent):
+            agent = self._registry.validate(Agent, agent)
+        return self._run(
+            "add_agent",
+            lambda: {"agent": agent.model_dump(mode="json", exclude_defaults=True)},
+            lambda now: self._add_agent(agent, now),
+        )
+
+    def _add_agent(self, agent: Agent, now: float) -> None:
+        if agent.id in self._agents:
+            raise DuplicateIdError(f"agent {agent.id!r} is already in the router")
+        self._agent_seq += 1
+        state = AgentState(agent, self._registry, self._agent_seq, now)
+        self._agents[agent.id] = state
+        for pool in self._pools.values():
+            if pool.admit(state, self._registry):
+                state.skills_for(pool.channel, self._registry)
+        for customer_id in agent.portfolio:
+            self._advisor_of.setdefault(customer_id, agent.id)
+        self._emit("agent_added", now, None, agent.id)
+
+    def remove_agent(self, agent_id: str) -> None:
+        """Remove an agent; offers, work and pinned work go back to their queues."""
+        self._run(
+            "remove_agent",
+            lambda: {"agent_id": agent_id},
+            lambda now: self._remove_agent(agent_id, now),
+        )
+
+    def _remove_agent(self, agent_id: str, now: float) -> None:
+        agent = self._agent(agent_id)
+        agent.present = False
+        agent.presence = "offline"
+        agent.removed = True
+        del self._agents[agent_id]
+        for pool in agent.pools:
+            pool.members.pop(agent_id, None)
+        for customer_id, advisor in list(self._advisor_of.items()):
+            if advisor == agent_id:
+                del self._advisor_of[customer_id]
+        self._emit("agent_removed", now, None, agent_id)
+        for work_id in list(agent.items):
+            self._requeue_from_agent(self._work[work_id], now, "agent_removed")
+        for work in self._pinned.pop(agent_id, []):
+            work.pinned = None
+            self._requeue(work, now, "agent_removed")
+
+    def set_presence(self, agent_id: str, presence: str) -> None:
+        """``available`` (gets work), ``away`` or ``offline`` (keep their work, get none).
+
+        Offers still open to an agent going away are withdrawn and requeued.
+        """
+        self._run(
+            "set_presence",
+            lambda: {"agent_id": agent_id, "presence": presence},
+            lambda now: self._set_presence(agent_id, presence, now),
+        )
+
+    def _set_presence(self, agent_id: str, presence: str, now: float) -> None:
+        agent = self._agent(agent_id)
+        if presence not in PRESENCES:
+            raise _invalid(
+                "set_presence", "presence", f"{presence!r}: use one of {sorted(PRESENCES)}"
+            )
+        if presence == agent.presence:
+            return
+        was_present = agent.present
+        agent.presence = presence
+        agent.present = presence == AVAILABLE
+        self._emit("presence_changed", now, None, agent_id, {"presence": presence})
+        if agent.present and not was_present:
+            agent.touch(now)
+            self._agent_freed(agent, now)
+        elif was_present and not agent.present:
+            for work_id in list(agent.items):
+                work = self._work[work_id]
+                if work.state is S.OFFERED:
+                    self._requeue_from_agent(work, now, "presence")
+
+    def _agent(self, agent_id: str) -> AgentState:
+        try:
+            return self._agents[agent_id]
+        except (KeyError, TypeError):
+            raise UnknownAgentError(str(agent_id), self._agents) from None
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """What the agent is doing now."""
+        with self._lock:
+            agent = self._agent(agent_id)
+            return AgentStatus(
+                agent.id,
+                agent.presence,
+                agent.idle_since,
+                tuple(agent.items),
+                tuple(agent.wrapping),
+                agent.load.occupancy(),
+            )
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        """Every agent in the router, in the order they joined."""
+        with self._lock:
+            return tuple(a.agent for a in self._agents.values())
+
+    # ------------------------------------------------------------------ pools and lines
+
+    def _pool(self, expression: Expression, channel: str) -> Pool:
+        key = (expression.source, channel)
+        pool = self._pools.get(key)
+        if pool is None:
+            dynamic = bool(expression.roots & {"interaction", "advisor", "customer"})
+            pool = Pool(len(self._pools), expression, channel, dynamic)
+            self._pools[key] = pool
+            for agent in self._agents.values():
+                if pool.admit(agent, self._registry):
+                    agent.skills_for(channel, self._registry)
+        return pool
+
+    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine:
+        line = queue.lines.get((step, channel))
+        if line is None:
+            pool = self._pool(queue.spec.steps[step].expression, channel)
+            line = WaitLine(queue.spec.name, step, pool)
+            queue.lines[(step, channel)] = line
+        return line
+
+    # ------------------------------------------------------------------ submit
+
+    def submit(self, interaction: Interaction, *, customer: Contact | None = None) -> None:
+        """Route new work. ``customer`` (optional) is visible to ``accepts`` as ``customer``.
+
+        Work with a ``scheduled_at`` in the future (a callback) waits until then.
+        """
+        if not isinstance(interaction, Interaction):
+            interaction = self._registry.validate(Interaction, interaction)
+        if customer is not None and not isinstance(customer, Contact):
+            customer = Contact.model_validate(customer)
+        self._run(
+            "submit",
+            lambda: {
+                "interaction": interaction.model_dump(mode="json", exclude_defaults=True),
+                "customer": None
+                if customer is None
+                else customer.model_dump(mode="json", exclude_defaults=True),
+            },
+            lambda now: self._submit(interaction, customer, now),
+        )
+
+    def _check_new(self, interaction: Interaction) -> ChannelTraits:
+        if interaction.id in self._work or interaction.id in self._finished:
+            raise DuplicateIdError(f"interaction {interaction.id!r} was already submitted")
+        try:
+            return self._registry.get(interaction.channel)
+        except UnknownChannelError:
+            raise UnknownChannelError(interaction.channel, self._registry.names()) from None
+
+    def _submit(
+        self, interaction: Interaction, customer: Contact | None, now: float, kind: str = "work"
+    ) -> Work:
+        traits = self._check_new(interaction)
+        queue = self._queue_for(interaction, customer)
+        self._seq += 1
+        work = Work(interaction, traits, self._seq, now, customer)
+        work.kind = kind
+        work.queue = queue.spec.name
+        work.head_start = float(self._priority(interaction, now))
+        self._work[work.id] = work
+        sla = self._sla
+        if sla is not None:
+            deadline = sla.deadline(interaction, traits, now)
+            if deadline is not None:
+                risk_at = now + sla.at_risk_fraction * (deadline - now)
+                self._timers.set(risk_at, "sla", work.id, "risk")
+                self._timers.set(deadline, "sla", work.id, "breach")
+        scheduled = interaction.scheduled_at
+        if scheduled is not None and scheduled.timestamp() > now:
+            due = scheduled.timestamp()
+            work.state = S.SCHEDULED
+            work.enqueued_at = due
+            work.order_key = due - work.head_start
+            self._timers.set(due, "due", work.id)
+            self._emit("scheduled", now, work, None, {"due": due})
+            return work
+        work.order_key = now - work.head_start
+        self._enter_queue(work, queue, now, "queued")
+        return work
+
+    def _queue_for(self, interaction: Interaction, customer: Contact | None) -> _QueueState:
+        env: Any = interaction if customer is None else _InteractionView(interaction, customer)
+        try:
+            key = tuple([(type(v), v) for v in [read(env) for read in self._accept_readers]])
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None:
+            found = self._accept_memo.get(key)
+            if found is not None:
+                return found
+        for queue in self._accepting:
+            if queue.spec.accepts_expression.matches(env):
+                if key is not None:
+                    if len(self._accept_memo) >= _MEMO_LIMIT:
+                        self._accept_memo.clear()
+                    self._accept_memo[key] = queue
+                return queue
+        raise NoQueueError(
+            f"no queue accepts interaction {interaction.id!r} "
+            f"(tried {', '.join(q.spec.name for q in self._accepting)})"
+        )
+
+    # ------------------------------------------------------------------ waiting and steps
+
+    def _enter_queue(
+        self, work: Work, queue: _QueueState, now: float, kind: str, hops: int = 0
+    ) -> None:
+        overflow = queue.spec.overflow
+        if (
+            overflow is not None
+            and overflow.max_waiting is not None
+            and hops < len(self._queues)
+            and queue.waiting() >= overflow.max_waiting
+        ):
+            work.queue = queue.spec.name
+            self._emit(kind, now, work)
+            self._emit(
+                "overflowed", now, work, None, {"to": overflow.queue, "reason": "max_waiting"}
+            )
+            self._enter_queue(work, self._queues[overflow.queue], now, "queued", hops + 1)
+            return
+        work.queue = queue.spec.name
+        work.state = _WAITING
+        work.step = 0
+        work.step_started_at = now
+        self._emit(kind, now, work, None, _handover_detail(work))
+        if queue.spec.sticky and self._give_sticky(work, now):
+            return
+        self._settle(work, now)
+
+    def _give_sticky(self, work: Work, now: float) -> bool:
+        customer_id = work.interaction.customer_id
+        agent_id = self._last_agent.get(customer_id) if customer_id is not None else None
+        agent = self._agents.get(agent_id) if agent_id is not None else None
+        if (
+            agent is None
+            or agent.id in work.excluded
+            or not agent.can_take(work.interaction.channel)
+            or not self._policy.admits(agent, now)
+        ):
+            return False
+        self._give(work, agent, now, {"sticky": True})
+        return True
+
+    def _settle(self, work: Work, now: float) -> None:
+        """Place ``work`` (state QUEUED) in its current step: expire steps that are over,
+        overflow, give it to a free agent or let it wait with the right timer set."""
+        queue = self._queues[work.queue or ""]
+        steps = queue.spec.steps
+        last = len(steps) - 1
+        channel = work.interaction.channel
+        if work.line is not None:
+            work.line.remove(work)
+        while True:
+            step = steps[work.step]
+            if work.step < last:
+                ends = None if step.timeout is None else work.step_started_at + step.timeout
+                skip = step.skip_if_absent and not self._anyone_present(work, step, channel)
+                if skip or (ends is not None and ends <= now):
+                    self._emit(
+                        "step_expired",
+                        now,
+                        work,
+                        None,
+                        {"step": work.step, "next": work.step + 1, "skipped": skip},
+                    )
+                    work.step += 1
+                    work.step_started_at = now
+                    continue
+            else:
+                ends = None
+                overflow = queue.spec.overflow
+                if overflow is not None and overflow.after is not None:
+                    ends = work.step_started_at + overflow.after
+                    if ends <= now:
+                        self._emit(
+                            "overflowed", now, work, None, {"to": overflow.queue, "reason": "after"}
+                        )
+                        self._enter_queue(work, self._queues[overflow.queue], now, "queued")
+                        return
+            break
+        line = self._line(queue, work.step, channel)
+        agent = self._find_agent(work, line.pool, now)
+        if agent is not None:
+            self._give(work, agent, now)
+            return
+        line.push(work)
+        if ends is not None:
+            work.step_token += 1
+            self._timers.set(ends, "step", work.id, work.step_token)
+
+    def _anyone_present(self, work: Work, step: Step, channel: str) -> bool:
+        pool = self._pool(step.expression, channel)
+        for agent in pool.members.values():
+            if agent.present and (not pool.dynamic or self._matches(pool, agent, work)):
+                return True
+        return False
+
+    def _matches(self, pool: Pool, agent: AgentState, work: Work) -> bool:
+        interaction = work.interaction
+        customer_id = interaction.customer_id
+        advisor = None
+        if customer_id is not None:
+            advisor_id = self._advisor_of.get(customer_id)
+            if advisor_id is not None:
+                advisor = self._agents[advisor_id].agent
+        view = agent.view(
+            pool.channel,
+            self._registry,
+            interaction=interaction,
+            customer=work.customer,
+            advisor=advisor,
+        )
+        return pool.expression.matches(view)
+
+    def _find_agent(self, work: Work, pool: Pool, now: float) -> AgentState | None:
+        policy = self._policy
+        if policy.indexed and not pool.dynamic:
+            return pool.best_free(self._key, work.excluded)
+        excluded = work.excluded
+        candidates = [
+            a
+            for a in pool.free_members()
+            if a.id not in excluded
+            and policy.admits(a, now)
+            and (not pool.dynamic or self._matches(pool, a, work))
+        ]
+        return policy.choose(work.interaction, candidates, pool, now)
+
+    # ------------------------------------------------------------------ offer and assignment
+
+    def _give(
+        self, work: Work, agent: AgentState, now: float, detail: Mapping[str, Any] | None = None
+    ) -> None:
+        channel = work.interaction.channel
+        if work.line is not None:
+            work.line.remove(work)
+        agent.load.add(channel)
+        agent.items[work.id] = channel
+        agent.touch(now)
+        work.agent = agent.id
+        policy = self._policy
+        policy.assigned(agent, now)
+        info = _handover_detail(work)
+        if detail:
+            info = {**info, **detail}
+        if self._offer_timeout is not None and not (detail and detail.get("pulled")):
+            work.state = S.OFFERED
+            work.offer_token += 1
+            self._timers.set(now + self._offer_timeout, "offer", work.id, work.offer_token)
+            self._emit("offered", now, work, agent.id, info)
+        else:
+            self._assigned(work, agent.id, now, info)
+        if not policy.admits(agent, now):
+            again = policy.readmits_at(agent, now)
+            if again is not None:
+                self._timers.set(again, "retry", agent.id)
+
+    def _assigned(self, work: Work, agent_id: str, now: float, info: Mapping[str, Any]) -> None:
+        work.state = S.ASSIGNED
+        if work.traits.synchronous:
+            work.answered = True
+        customer_id = work.interaction.customer_id
+        if customer_id is not None and work.kind == "work":
+            self._last_agent[customer_id] = agent_id
+        self._emit("assigned", now, work, agent_id, info)
+
+    def accept(self, interaction_id: str) -> None:
+        """The agent accepts the work offered to them."""
+        self._run(
+            "accept",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._accept(interaction_id, now),
+        )
+
+    def _accept(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not S.OFFERED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
+        self._assigned(work, work.agent or "", now, _handover_detail(work))
+
+    def decline(self, interaction_id: str) -> None:
+        """The agent declines the offer: the work goes back to its place, and is not
+        offered to that agent again."""
+        self._run(
+            "decline",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._decline(interaction_id, now),
+        )
+
+    def _decline(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not S.OFFERED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
+        self._refused(work, now, "declined")
+
+    def _refused(self, work: Work, now: float, kind: str) -> None:
+        agent_id = work.agent or ""
+        work.excluded.add(agent_id)
+        self._emit(kind, now, work, agent_id)
+        self._requeue_from_agent(work, now, kind)
+
+    def _detach(self, work: Work, now: float) -> AgentState | None:
+        """Take ``work`` out of its line, its pin or its agent (without wrap-up)."""
+        if work.line is not None:
+            work.line.remove(work)
+        if work.pinned is not None:
+            pinned = self._pinned.get(work.pinned, [])
+            if work in pinned:
+                pinned.remove(work)
+            work.pinned = None
+        agent_id = work.agent
+        if agent_id is None:
+            return None
+        work.agent = None
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            return None
+        channel = agent.items.pop(work.id, None)
+        if channel is not None:
+            agent.load.remove(channel)
+            agent.touch(now)
+        return agent
+
+    def _requeue_from_agent(self, work: Work, now: float, reason: str) -> None:
+        agent = self._detach(work, now)
+        self._requeue(work, now, reason, agent.id if agent else None)
+        if agent is not None and not agent.removed:
+            self._agent_freed(agent, now)
+
+    def _requeue(self, work: Work, now: float, reason: str, agent_id: str | None = None) -> None:
+        work.state = _WAITING
+        self._emit("requeued", now, work, agent_id, {"reason": reason})
+        self._settle(work, now)
+
+    def _agent_freed(self, agent: AgentState, now: float) -> None:
+        """The agent may have room: give it the best waiting work it may take, then put it
+        back into the free-agent heaps."""
+        if not agent.present:
+            return
+        policy = self._policy
+        while True:
+            if not policy.admits(agent, now):
+                again = policy.readmits_at(agent, now)
+                if again is not None:
+                    self._timers.set(again, "retry", agent.id)
+                break
+            work = self._best_work_for(agent)
+            if work is None:
+                break
+            self._give(work, agent, now)
+        key = self._key
+        for pool in agent.pools:
+            if pool.heap is not None:
+                pool.offer_place(agent, key)
+
+    def _acceptor(self, agent: AgentState, pool: Pool) -> Callable[[Work], bool]:
+        agent_id = agent.id
+        if pool.dynamic:
+
+            def accept_matching(work: Work) -> bool:
+                return agent_id not in work.excluded and self._matches(pool, agent, work)
+
+            return accept_matching
+
+        def accept(work: Work) -> bool:
+            return agent_id not in work.excluded
+
+        return accept
+
+    def _best_work_for(self, agent: AgentState) -> Work | None:
+        best: Work | None = None
+        best_key: tuple[float, int] = (float("inf"), 0)
+        load = agent.load
+        agent_id = agent.id
+        for pool in agent.pools:
+            if not pool.waiting or not load.can_take(pool.channel):
+                continue
+            accept = self._acceptor(agent, pool)
+            for line in pool.lines:
+                if not line.live:
+                    continue
+                work = line.first_matching(accept)
+                if work is not None and (work.order_key, work.seq) < best_key:
+                    best, best_key = work, (work.order_key, work.seq)
+        for work in self._pinned.get(agent_id, ()):
+            if (work.order_key, work.seq) < best_key and load.can_take(work.interaction.channel):
+                best, best_key = work, (work.order_key, work.seq)
+        if best is not None and best.pinned is not None:
+            self._pinned[agent_id].remove(best)
+            best.pinned = None
+        return best
+
+    # ------------------------------------------------------------------ completion
+
+    def complete(self, interaction_id: str, wrap_up: float = 0.0) -> None:
+        """The agent finished the work. ``wrap_up`` seconds keep their capacity busy."""
+        self._run(
+            "complete",
+            lambda: {"interaction_id": interaction_id, "wrap_up": wrap_up},
+            lambda now: self._complete(interaction_id, wrap_up, now),
+        )
+
+    def _complete(self, interaction_id: str, wrap_up: float, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not S.ASSIGNED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
+        if isinstance(wrap_up, bool) or not isinstance(wrap_up, int | float) or wrap_up < 0:
+            raise _invalid("complete", "wrap_up", f"must be seconds >= 0, not {wrap_up!r}")
+        open_children = [c for c in work.children if c in self._work]
+        if open_children:
+            raise InvalidStateError(
+                f"{interaction_id!r} waits for consultation(s) {', '.join(open_children)}"
+            )
+        agent_id = work.agent or ""
+        agent = self._agents[agent_id]
+        channel = agent.items.pop(work.id)
+        work.agent = None
+        if wrap_up > 0:
+            agent.wrapping[work.id] = channel
+            self._timers.set(now + wrap_up, "wrap", agent_id, work.id)
+        else:
+            agent.load.remove(channel)
+            agent.touch(now)
+        four_eyes = self._four_eyes
+        if (
+            four_eyes is not None
+            and work.kind == "work"
+            and four_eyes.applies(work.interaction.channel, now)
+        ):
+            self._request_review(work, agent_id, now)
+        else:
+            self._finish(work, S.COMPLETED, now, agent_id)
+        if wrap_up <= 0:
+            self._agent_freed(agent, now)
+
+    def _finish(
+        self,
+        work: Work,
+        state: S,
+        now: float,
+        agent_id: str | None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        work.state = state
+        del self._work[work.id]
+        self._finished[work.id] = state
+        self._emit(str(state.value), now, work, agent_id, detail)
+        if work.parent is not None:
+            parent = self._work.get(work.parent)
+            if parent is not None:
+                self._child_done(parent, work, now, agent_id)
+
+    def _child_done(self, parent: Work, child: Work, now: float, agent_id: str | None) -> None:
+        if parent.state is not S.WAITING_FOR_CHILDREN:
+            return
+        if child.kind == "review":
+            state = child.state if child.state is not S.COMPLETED else S.COMPLETED
+            self._finish(parent, state, now, None, {"reviewed_by": agent_id, "review": child.id})
+            return
+        if all(c not in self._work for c in parent.children):
+            self._finish(
+                parent,
+                S.COMPLETED,
+                now,
+                None,
+                {"children": {c: self._finished[c].value for c in parent.children}},
+            )
+
+    def _request_review(self, work: Work, author: Any, now: float) -> None:
+        work.state = S.WAITING_FOR_CHILDREN
+        number = sum(1 for c in work.children if c.startswith(work.id + "#review")) + 1
+        source = work.interaction
+        review = Interaction.model_construct(
+            id=f"{work.id}#review{number}",
+            channel=source.channel,
+            customer_id=source.customer_id,
+            conversation_id=source.conversation_id,
+            case_id=source.case_id,
+            parent_id=work.id,
+            reason="review",
+            language=source.language,
+            subject=source.subject,
+            attributes={"review_of": work.id, "author": author},
+        )
+        review_work = self._new_child(work, review, _REVIEW_QUEUE, now, "review")
+        if isinstance(author, str):
+            review_work.excluded.add(author)
+        self._emit("review_requested", now, work, author, {"review": review.id})
+        self._enter_queue(review_work, self._queues[_REVIEW_QUEUE], now, "queued")
+
+    def _new_child(
+        self, parent: Work, interaction: Interaction, queue: str, now: float, kind: str
+    ) -> Work:
+        self._seq += 1
+        child = Work(
+            interaction, self._registry.get(interaction.channel), self._seq, now, parent.customer
+        )
+        child.kind = kind
+        child.queue = queue
+        child.parent = parent.id
+        child.head_start = parent.head_start
+        child.enqueued_at = parent.enqueued_at
+        child.order_key = parent.order_key
+        parent.children.append(child.id)
+        self._work[child.id] = child
+        return child
+
+    def _active(self, interaction_id: str) -> Work:
+        try:
+            return self._work[interaction_id]
+        except (KeyError, TypeError):
+            if interaction_id in self._finished:
+                raise InvalidStateError(
+                    f"{interaction_id!r} is already {self._finished[interaction_id].value}"
+                ) from None
+            raise UnknownInteractionError(str(interaction_id)) from None
+
+    # ------------------------------------------------------------------ other operations
+
+    def abandon(self, interaction_id: str) -> None:
+        """The customer gave up before an agent took the work."""
+        self._run(
+            "abandon",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._end(interaction_id, now, S.ABANDONED),
+        )
+
+    def cancel(self, interaction_id: str) -> None:
+        """The host withdraws the work, whatever its state (open children are cancelled too)."""
+        self._run(
+            "cancel",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._end(interaction_id, now, S.CANCELLED),
+        )
+
+    def _end(self, interaction_id: str, now: float, state: S) -> None:
+        work = self._active(interaction_id)
+        if state is S.ABANDONED and work.state not in _ABANDONABLE:
+            raise InvalidStateError(
+                f"{interaction_id!r} is {work.state.value}: only scheduled, queued or offered "
+                "work can be abandoned (complete or cancel assigned work)"
+            )
+        open_children = [c for c in work.children if c in self._work]
+        if open_children:
+            work.state = state  # so that the children's ends do not finish the parent
+            for child_id in open_children:
+                self._end(child_id, now, S.CANCELLED)
+        agent = self._detach(work, now)
+        self._finish(work, state, now, agent.id if agent else None)
+        if agent is not None:
+            self._agent_freed(agent, now)
+
+    def transfer(
+        self, interaction_id: str, *, queue: str | None = None, agent: str | None = None
+    ) -> None:
+        """Move work to another queue (it keeps its place in the order) or to one agent."""
+        self._run(
+            "transfer",
+            lambda: {"interaction_id": interaction_id, "queue": queue, "agent": agent},
+            lambda now: self._transfer(interaction_id, queue, agent, now),
+        )
+
+    def _transfer(
+        self, interaction_id: str, queue: str | None, agent_id: str | None, now: float
+    ) -> None:
+        work = self._active(interaction_id)
+        if (queue is None) == (agent_id is None):
+            raise _invalid("transfer", "queue", "give exactly one of queue= or agent=")
+        if work.state not in _OPEN_FOR_TRANSFER:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}: cannot transfer")
+        target_queue = None
+        target_agent = None
+        if queue is not None:
+            target_queue = self._queues.get(queue)
+            if target_queue is None:
+                raise UnknownQueueError(queue, self._queues)
+        else:
+            target_agent = self._agent(agent_id or "")
+            if not target_agent.load.allows(work.interaction.channel):
+                raise CapacityExceededError(
+                    f"agent {agent_id!r} may not take {work.interaction.channel} work at all"
+                )
+        previous = self._detach(work, now)
+        work.state = _WAITING
+        self._emit(
+            "transferred",
+            now,
+            work,
+            previous.id if previous else None,
+            {"to_queue": queue, "to_agent": agent_id},
+        )
+        if target_queue is not None:
+            self._enter_queue(work, target_queue, now, "requeued")
+        elif target_agent is not None:
+            if target_agent.can_take(work.interaction.channel):
+                self._give(work, target_agent, now, {"transferred": True})
+            else:
+                work.pinned = target_agent.id
+                self._pinned.setdefault(target_agent.id, []).append(work)
+        if previous is not None:
+            self._agent_freed(previous, now)
+
+    def pull(self, agent_id: str, interaction_id: str | None = None) -> str | None:
+        """An agent takes work themselves (R-RT4): the named waiting work (whatever the
+        step's target), or the best waiting work they may take. Returns its id or None."""
+        return self._run(
+            "pull",
+            lambda: {"agent_id": agent_id, "interaction_id": interaction_id},
+            lambda now: self._pull(agent_id, interaction_id, now),
+        )
+
+    def _pull(self, agent_id: str, interaction_id: str | None, now: float) -> str | None:
+        agent = self._agent(agent_id)
+        if agent.presence == "offline":
+            raise InvalidStateError(f"agent {agent_id!r} is offline")
+        if interaction_id is None:
+            work = self._best_work_for(agent)
+            if work is None:
+                return None
+        else:
+            work = self._active(interaction_id)
+            if work.state is not _WAITING:
+                raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not waiting")
+            if work.pinned is not None and work.pinned != agent_id:
+                raise InvalidStateError(f"{interaction_id!r} is reserved for agent {work.pinned!r}")
+            reason = agent.load.why_not(work.interaction.channel)
+            if reason is not None:
+                raise CapacityExceededError(
+                    f"agent {agent_id!r} cannot take {interaction_id!r}: {reason}"
+                )
+            if work.pinned is not None:
+                self._pinned[agent_id].remove(work)
+                work.pinned = None
+        self._give(work, agent, now, {"pulled": True})
+        return work.id
+
+    def set_priority(self, interaction_id: str, priority: ManualPriority | int | None) -> None:
+        """Change the manual priority; waiting work is re-ranked at once."""
+        if priority is not None and not isinstance(priority, ManualPriority):
+            if isinstance(priority, bool) or not isinstance(priority, int):
+                raise _invalid(
+                    "set_priority", "priority", f"an int or om.ManualPriority, not {priority!r}"
+                )
+            priority = ManualPriority(value=priority)
+        self._run(
+            "set_priority",
+            lambda: {
+                "interaction_id": interaction_id,
+                "priority": None if priority is None else priority.value,
+            },
+            lambda now: self._set_priority(interaction_id, priority, now),
+        )
+
+    def _set_priority(
+        self, interaction_id: str, priority: ManualPriority | None, now: float
+    ) -> None:
+        work = self._active(interaction_id)
+        work.interaction = work.interaction.model_copy(update={"manual_priority": priority})
+        self._rerank(work, now)
+        self._emit("priority_changed", now, work, work.agent, {"head_start": work.head_start})
+
+    def set_priority_strategy(self, strategy: PriorityStrategy) -> None:
+        """Swap the priority hook; all waiting work is re-ranked."""
+        if not callable(strategy):
+            raise _invalid("set_priority_strategy", "strategy", f"{strategy!r} is not callable")
+
+        def swap(now: float) -> None:
+            self._priority = strategy
+            for work in list(self._work.values()):
+                self._rerank(work, now)
+
+        self._run("set_priority_strategy", lambda: {"strategy": repr(strategy)}, swap)
+
+    def _rerank(self, work: Work, now: float) -> None:
+        work.head_start = float(self._priority(work.interaction, now))
+        work.order_key = work.enqueued_at - work.head_start
+        line = work.line
+        if line is not None:
+            line.remove(work)
+            line.push(work)
+
+    def split(self, interaction_id: str, parts: Sequence[Interaction]) -> list[str]:
+        """One piece of work becomes several (R-RT5): each part is routed on its own
+        (keeping the original's place in the order) and the original completes when
+        every part has ended. Returns the parts' ids."""
+        parts = [
+            p if isinstance(p, Interaction) else self._registry.validate(Interaction, p)
+            for p in parts
+        ]
+        return self._run(
+            "split",
+            lambda: {
+                "interaction_id": interaction_id,
+                "parts": [p.model_dump(mode="json", exclude_defaults=True) for p in parts],
+            },
+            lambda now: self._split(interaction_id, parts, now, consult=False),
+        )
+
+    def consult(self, interaction_id: str, part: Interaction) -> str:
+        """Ask an expert (R-RT5): ``part`` is routed on its own while the agent keeps the
+        work; the work cannot complete before the consultation has ended."""
+        if not isinstance(part, Interaction):
+            part = self._registry.validate(Interaction, part)
+        return self._run(
+            "consult",
+            lambda: {
+                "interaction_id": interaction_id,
+                "parts": [part.model_dump(mode="json", exclude_defaults=True)],
+            },
+            lambda now: self._split(interaction_id, [part], now, consult=True),
+        )[0]
+
+    def _split(
+        self, interaction_id: str, parts: list[Interaction], now: float, consult: bool
+    ) -> list[str]:
+        work = self._active(interaction_id)
+        allowed = {S.ASSIGNED} if consult else _OPEN_FOR_TRANSFER
+        if work.state not in allowed:
+            raise InvalidStateError(
+                f"{interaction_id!r} is {work.state.value}: cannot split or consult"
+            )
+        if not parts:
+            raise _invalid("split", "parts", "give at least one part")
+        ids = [p.id for p in parts]
+        if len(set(ids)) != len(ids):
+            raise _invalid("split", "parts", "part ids must be distinct")
+        queues = []
+        for part in parts:
+            self._check_new(part)
+            queues.append(self._queue_for(part, work.customer))
+        if not consult:
+            agent = self._detach(work, now)
+            work.state = S.WAITING_FOR_CHILDREN
+            self._emit("split", now, work, agent.id if agent else None, {"parts": ids})
+        else:
+            agent = None
+            self._emit("consulted", now, work, work.agent, {"parts": ids})
+        for part, queue in zip(parts, queues, strict=True):
+            interaction = (
+                part
+                if part.parent_id == work.id
+                else part.model_copy(update={"parent_id": work.id})
+            )
+            child = self._new_child(
+                work, interaction, queue.spec.name, now, "consult" if consult else "work"
+            )
+            child.head_start = float(self._priority(interaction, now))
+            child.order_key = child.enqueued_at - child.head_start
+            self._enter_queue(child, queue, now, "queued")
+        if agent is not None:
+            self._agent_freed(agent, now)
+        return ids
+
+    # ------------------------------------------------------------------ reading
+
+    def state_of(self, interaction_id: str) -> InteractionState:
+        """The interaction's state now (the router's record is the truth, not the model's)."""
+        with self._lock:
+            work = self._work.get(interaction_id)
+            if work is not None:
+                return work.state
+            try:
+                return self._finished[interaction_id]
+            except KeyError:
+                raise UnknownInteractionError(str(interaction_id)) from None
+
+    def agent_of(self, interaction_id: str) -> str | None:
+        """The agent holding (or offered) the interaction now, or None."""
+        with self._lock:
+            work = self._work.get(interaction_id)
+            if work is None:
+                self.state_of(interaction_id)
+                return None
+            return work.agent
+
+    def waiting(self, queue: str | None = None) -> list[str]:
+        """Ids of the work waiting (in one queue, or everywhere), best first."""
+        with self._lock:
+            if queue is not None and queue not in self._queues:
+                raise UnknownQueueError(queue, self._queues)
+            found = [
+                w
+                for w in self._work.values()
+                if w.state is _WAITING and (queue is None or w.queue == queue)
+            ]
+            found.sort(key=lambda w: (w.order_key, w.seq))
+            return [w.id for w in found]
+
+    def explain(self, interaction_id: str) -> dict[str, Any]:
+        """Why the work is where it is: queue and step, the candidates with their scores,
+        and for every other agent why they were excluded (presence, channel, capacity,
+        skill, language, target, declined, fairness)."""
+        from omnirouter.routing._explain import explain
+
+        with self._lock:
+            return explain(self, interaction_id)
+
+    # ------------------------------------------------------------------ snapshot
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as plain JSON-able data (see :meth:`restore`)."""
+        from omnirouter.routing._snapshot import snapshot
+
+        with self._lock:
+            return snapshot(self)
+
+    @classmethod
+    def restore(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        queues: Iterable[Queue] | None = None,
+        selection: Any = None,
+        clock: Callable[[], float] = time.time,
+        channels: ChannelRegistry | None = None,
+        priority: PriorityStrategy | None = None,
+        sla: ServiceLevelHook | None = None,
+        rng: random.Random | None = None,
+        four_eyes: FourEyes | None = None,
+    ) -> Router:
+        """A router that continues exactly where the snapshot ``data`` stopped.
+
+        Queues, offer timeout, channels and the built-in selection policies come from
+        the snapshot; hooks and callables (priority, SLA, a callable policy, the
+        four-eyes rule, the clock) must be passed again.
+        """
+        from omnirouter.routing._snapshot import restore
+
+        return restore(
+            cls,
+            data,
+            queues=queues,
+            selection=selection,
+            clock=clock,
+            channels=channels,
+            priority=priority,
+            sla=sla,
+            rng=rng,
+            four_eyes=four_eyes,
+        )
+
+
+def _handover_detail(work: Work) -> Mapping[str, Any]:
+    handover = work.interaction.handover
+    if handover is None:
+        return {}
+    return {"handover": handover.model_dump(mode="json")}
+
+
+_TIMER_HANDLERS: Final[dict[str, Callable[[Router, str, Any, float], None]]] = {
+    "step": Router._on_step_timer,
+    "offer": Router._on_offer_timer,
+    "wrap": Router._on_wrap_timer,
+    "due": Router._on_due_timer,
+    "sla": Router._on_sla_timer,
+    "retry": Router._on_retry_timer,
+}
+
+_REPLAYABLE: Final = frozenset(
+    {
+        "tick",
+        "remove_agent",
+        "set_presence",
+        "accept",
+        "decline",
+        "complete",
+        "abandon",
+        "cancel",
+        "transfer",
+        "pull",
+        "set_priority",
+    }
+)
