@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.history.identity import IdentityKey, IdentityKind, hint_keys
 from omnirouter.history.timeline import PlannedActivity
 from omnirouter.model.contact import Contact
 from omnirouter.model.interaction import Interaction
@@ -27,6 +28,8 @@ __all__ = [
     "erase_contact",
     "erase_interaction",
     "keep_set",
+    "scrub_hints",
+    "scrubbed_kinds",
 ]
 
 _CONTACT_FIELDS = frozenset(
@@ -109,14 +112,52 @@ def erase_activity(activity: PlannedActivity, customer_id: str) -> PlannedActivi
     return activity.model_copy(update={"what": "(erased)", "customer_id": customer_id})
 
 
+_KEPT_KINDS = {
+    "emails": IdentityKind.EMAIL,
+    "phones": IdentityKind.PHONE,
+    "handles": IdentityKind.HANDLE,
+    "customer_numbers": IdentityKind.CUSTOMER_NUMBER,
+    "session_ids": IdentityKind.SESSION,
+}
+
+
+def scrubbed_kinds(keep: frozenset[str]) -> frozenset[IdentityKind]:
+    """The identity kinds an erasure removes everywhere: all that ``keep`` does not keep."""
+    return frozenset(kind for name, kind in _KEPT_KINDS.items() if name not in keep)
+
+
+def scrub_hints(
+    interaction: Interaction, forgotten: Iterable[IdentityKey], *, default_region: str = "DE"
+) -> Interaction | None:
+    """``interaction`` without the identity hints that are among ``forgotten`` keys, or
+    ``None`` when it carries none of them.
+
+    Another person's interaction can name the forgotten person's phone or e-mail (a
+    call made from a relative's phone); the hint goes, the interaction stays.
+    """
+    gone = frozenset(forgotten)
+    fields = [
+        f for f, key in hint_keys(interaction, default_region=default_region).items() if key in gone
+    ]
+    if not fields:
+        return None
+    identity = interaction.identity.model_copy(update=dict.fromkeys(fields))
+    return interaction.model_copy(update={"identity": identity})
+
+
 @attrs.frozen
 class ErasureReport:
-    """What :meth:`ContactHistory.forget` did; it holds ids only, never personal data."""
+    """What :meth:`ContactHistory.forget` did; it holds ids only, never personal data.
+
+    ``interaction_ids`` were the person's (removed, or reduced to bare facts);
+    ``scrubbed_ids`` are other people's interactions that lost a hint naming the person.
+    """
 
     contact_id: str
     at: datetime
     contact_ids: tuple[str, ...]
     interaction_ids: tuple[str, ...]
+    scrubbed_ids: tuple[str, ...]
     activity_ids: tuple[str, ...]
     kept: tuple[str, ...]
 
@@ -127,6 +168,7 @@ class ErasureReport:
             "at": self.at.isoformat(),
             "contact_ids": list(self.contact_ids),
             "interaction_ids": list(self.interaction_ids),
+            "scrubbed_ids": list(self.scrubbed_ids),
             "activity_ids": list(self.activity_ids),
             "kept": list(self.kept),
         }

@@ -27,6 +27,7 @@ __all__ = [
     "IdentityKind",
     "IdentityLink",
     "contact_keys",
+    "hint_keys",
     "interaction_keys",
 ]
 
@@ -117,31 +118,37 @@ def contact_keys(
     return _keep(keys, wanted)
 
 
+def hint_keys(interaction: Interaction, *, default_region: str = "DE") -> dict[str, IdentityKey]:
+    """Each identity hint of ``interaction`` (``email``, ``phone``, ``handle``,
+    ``session_id``) that gives a key, by hint field.
+
+    A handle's platform is the interaction's ``attributes["platform"]`` when given,
+    else its channel name.
+    """
+    hints = interaction.identity
+    platform = interaction.attributes.get("platform")
+    keys: dict[str, IdentityKey | None] = {}
+    if hints.email:
+        keys["email"] = IdentityKey.email(hints.email)
+    if hints.phone:
+        keys["phone"] = IdentityKey.phone(hints.phone, default_region)
+    if hints.handle:
+        where = platform if isinstance(platform, str) else interaction.channel
+        keys["handle"] = IdentityKey.handle(where, hints.handle)
+    if hints.session_id:
+        keys["session_id"] = IdentityKey.session(hints.session_id)
+    return {field: key for field, key in keys.items() if key is not None}
+
+
 def interaction_keys(
     interaction: Interaction,
     *,
     default_region: str = "DE",
     kinds: Iterable[IdentityKind | str] = ALL_IDENTITY_KINDS,
 ) -> list[IdentityKey]:
-    """The identity keys an interaction's hints carry.
-
-    A handle's platform is the interaction's ``attributes["platform"]`` when given,
-    else its channel name.
-    """
+    """The identity keys an interaction's hints carry (see :func:`hint_keys`)."""
     wanted = frozenset(IdentityKind(kind) for kind in kinds)
-    hints = interaction.identity
-    platform = interaction.attributes.get("platform")
-    keys: list[IdentityKey | None] = []
-    if hints.email:
-        keys.append(IdentityKey.email(hints.email))
-    if hints.phone:
-        keys.append(IdentityKey.phone(hints.phone, default_region))
-    if hints.handle:
-        where = platform if isinstance(platform, str) else interaction.channel
-        keys.append(IdentityKey.handle(where, hints.handle))
-    if hints.session_id:
-        keys.append(IdentityKey.session(hints.session_id))
-    return _keep(keys, wanted)
+    return _keep(hint_keys(interaction, default_region=default_region).values(), wanted)
 
 
 @attrs.frozen

@@ -22,6 +22,8 @@ from omnirouter.history.erasure import (
     erase_contact,
     erase_interaction,
     keep_set,
+    scrub_hints,
+    scrubbed_kinds,
 )
 from omnirouter.history.identity import (
     ALL_IDENTITY_KINDS,
@@ -324,7 +326,9 @@ class ContactHistory:
         (see :data:`omnirouter.history.erasure.KEEPABLE`); interactions and planned
         activities are removed, or reduced to their bare facts when ``keep`` names
         ``interactions`` / ``activities``. Identity keys, message ids and content
-        digests of the erased records disappear from every index.
+        digests of the erased records disappear from every index, and the person's
+        e-mail, phone, handle and session hints are removed from other people's
+        interactions too (free text that names the person is not searched).
         """
         kept = keep_set(keep)
         _aware(at, "at")
@@ -356,6 +360,15 @@ class ContactHistory:
                 reduced.append(
                     erase_interaction(entry.interaction, owner(entry.interaction.customer_id))
                 )
+        scrubbed = scrubbed_kinds(kept)
+        forgotten = [key for key in self._graph.keys_of(component[0]) if key.kind in scrubbed]
+        others = [
+            scrubbed
+            for entry in self._timeline
+            if entry.interaction is not None and entry.id not in interaction_ids
+            for scrubbed in [scrub_hints(entry.interaction, forgotten, default_region=self._region)]
+            if scrubbed is not None
+        ]
         kept_activities = (
             [erase_activity(a, owner(a.customer_id)) for a in activities]
             if "activities" in kept
@@ -368,6 +381,8 @@ class ContactHistory:
                 self._timeline.remove(iid)
         for interaction in reduced:
             self._timeline.replace_quietly(interaction)
+        for interaction in others:
+            self._timeline.replace_quietly(interaction, index=True)
         for activity in activities:
             self._timeline.remove_activity(activity.id)
         for activity in kept_activities:
@@ -378,6 +393,7 @@ class ContactHistory:
             at=at,
             contact_ids=tuple(contact_ids),
             interaction_ids=tuple(interaction_ids),
+            scrubbed_ids=tuple(i.id for i in others),
             activity_ids=tuple(a.id for a in activities),
             kept=tuple(sorted(kept)),
         )

@@ -155,26 +155,22 @@ class Timeline:
         """The id of a stored interaction that ``interaction`` repeats under another id."""
         when = _entry_time(interaction, at)
         message_id = interaction.attributes.get("message_id")
-        found: str | None = None
+        matches = [self._hashes.get(content_hash(interaction, when))]
         if isinstance(message_id, str):
-            found = self._message_ids.get(message_id)
-        if found is None:
-            found = self._hashes.get(content_hash(interaction, when))
-        return found if found != interaction.id else None
+            matches.insert(0, self._message_ids.get(message_id))
+        return next((m for m in matches if m is not None and m != interaction.id), None)
 
     def add(self, interaction: Interaction, *, at: datetime | None = None) -> bool:
         """Keep ``interaction``; True if it is new.
 
         The same id again replaces the stored version in its place (its state may have
-        moved on); a repeat under another id (same message id or content) is skipped.
-        ``at`` stands in for a missing ``created_at``.
+        moved on); a repeat under another id (same message id or content as any version
+        kept so far) is skipped. ``at`` stands in for a missing ``created_at``.
         """
         when = _entry_time(interaction, at)
         if self.duplicate_of(interaction, at=at) is not None:
             return False
         previous = self._entries.get(interaction.id)
-        if previous is not None:
-            self._unindex(previous)
         entry = TimelineEntry(
             at=when,
             sequence=previous.sequence if previous else self._next(),
@@ -195,7 +191,8 @@ class Timeline:
         keys.append((self._hashes, content_hash(entry.interaction, entry.at)))
         for index, key in keys:
             index[key] = entry.id
-        self._indexed_by[entry.id] = keys
+        # Earlier versions stay indexed: a late copy of the first version is a repeat too.
+        self._indexed_by.setdefault(entry.id, []).extend(keys)
 
     def _unindex(self, entry: TimelineEntry) -> None:
         for index, key in self._indexed_by.pop(entry.id, ()):
@@ -212,15 +209,19 @@ class Timeline:
         if entry is not None:
             self._unindex(entry)
 
-    def replace_quietly(self, interaction: Interaction) -> None:
-        """Swap in a reduced version of a kept interaction, indexed by nothing but its id.
+    def replace_quietly(self, interaction: Interaction, *, index: bool = False) -> None:
+        """Swap in a reduced version of a kept interaction, forgetting the old one's
+        message id and content digests; the new version is indexed only if ``index``.
 
-        Used by erasure: the stripped record must not keep its old message id or
-        content digest around, and must not be taken for a repeat of other records.
+        Used by erasure: a stripped record must not keep digests of what was erased,
+        and a bare skeleton must not be taken for a repeat of other records.
         """
         entry = self._entries[interaction.id]
         self._unindex(entry)
-        self._entries[interaction.id] = attrs.evolve(entry, interaction=interaction, quotes=())
+        reduced = attrs.evolve(entry, interaction=interaction, quotes=find_quotes(interaction))
+        self._entries[interaction.id] = reduced
+        if index:
+            self._index(reduced)
 
     def plan(self, activity: PlannedActivity) -> None:
         """Add or replace a planned activity."""
