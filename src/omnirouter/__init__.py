@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, outbound, priority, sla
+from omnirouter import erlang, history, outbound, priority, simulation, sla
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -137,5 +137,6 @@ __all__ = [
     "outbound",
     "priority",
     "selection",
+    "simulation",
     "sla",
 ]

@@ -16,6 +16,13 @@ from omnirouter.simulation.distributions import (
     LogNormal,
 )
 from omnirouter.simulation.kernel import EventKernel
+from omnirouter.simulation.results import (
+    ReplicationResult,
+    Report,
+    WaitingDistribution,
+    format_comparison,
+)
+from omnirouter.simulation.runner import PriorityStrategy, Progress, Simulation, compare, simulate
 from omnirouter.simulation.scenario import (
     Break,
     QueueSpec,
@@ -46,18 +53,27 @@ __all__ = [
     "Gamma",
     "Histogram",
     "LogNormal",
+    "PriorityStrategy",
+    "Progress",
     "QueueSpec",
     "RandomStreams",
     "RateSegment",
+    "ReplicationResult",
+    "Report",
     "RosterAgent",
     "RunningStats",
     "Scenario",
     "Shift",
+    "Simulation",
     "Team",
+    "WaitingDistribution",
     "WorkloadSource",
+    "compare",
     "confidence_interval",
     "day_curve_segments",
+    "format_comparison",
     "load_scenario",
     "poisson_arrivals",
     "replayed_arrivals",
+    "simulate",
 ]

@@ -35,6 +35,7 @@ class GroupTally:
         "backlog_since",
         "callbacks",
         "completed",
+        "delayed",
         "histogram",
         "interval_abandoned",
         "interval_answered",
@@ -73,6 +74,7 @@ class GroupTally:
         self.within = 0
         self.abandoned = 0
         self.completed = 0
+        self.delayed = 0
         self.late_open = 0
         self.callbacks = 0
         self.transfers = 0
@@ -122,6 +124,8 @@ class GroupTally:
 
     def _answer(self, arrived: float, wait: float) -> None:
         self.answered += 1
+        if wait > 0:
+            self.delayed += 1
         self.wait.add(wait)
         if self.histogram is not None:
             self.histogram.add(wait)
@@ -171,6 +175,7 @@ class GroupTally:
             "abandoned": float(self.abandoned),
             "service_level": self.within / judged if judged else nan,
             "asa": self.wait.mean if self.answered else nan,
+            "p_wait": self.delayed / self.answered if self.answered else nan,
             "abandonment_rate": self.abandoned / (self.answered + self.abandoned)
             if self.answered + self.abandoned
             else nan,

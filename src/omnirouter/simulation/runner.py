@@ -1,0 +1,663 @@
+"""The runner: one scenario, N replications, each driving a real :class:`omnirouter.Router`.
+
+Nothing here models routing. The simulator only plays the world around the router:
+customers arrive (:meth:`Router.submit`), agents accept what they are offered, work
+for the drawn handle time (:meth:`Router.complete` with the drawn wrap-up),
+customers run out of patience (:meth:`Router.abandon`), agents log in, take breaks
+and log out (:meth:`Router.set_presence`). Every routing decision is the router's,
+taken under the kernel's virtual clock, and the KPIs come from its events.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from omnirouter.model import Interaction, ManualPriority
+from omnirouter.simulation.distributions import Sampler
+from omnirouter.simulation.kernel import EventKernel
+from omnirouter.simulation.metrics import AgentTally, GroupTally
+from omnirouter.simulation.results import ReplicationResult, Report, WaitingDistribution
+from omnirouter.simulation.scenario import RosterAgent, Scenario, WorkloadSource
+from omnirouter.simulation.streams import RandomStreams
+from omnirouter.simulation.workload import (
+    RateSegment,
+    day_curve_segments,
+    poisson_arrivals,
+    replayed_arrivals,
+)
+
+if TYPE_CHECKING:
+    from omnirouter.routing.events import Event
+    from omnirouter.routing.router import Router
+
+__all__ = ["PriorityStrategy", "Progress", "Simulation", "compare", "simulate"]
+
+#: A priority hook for the router: ``(interaction, now) -> head start in seconds``.
+PriorityStrategy = Callable[[Interaction, float], float]
+#: Told after each replication: ``(replications done, replications in all)``.
+Progress = Callable[[int, int], None]
+
+# Same-time order: router timers run first (the kernel asks them before each event),
+# then presence changes, completions, abandonments, and arrivals last, so an agent
+# freed at time t is free for a customer arriving at t.
+_PRESENCE, _COMPLETE, _ABANDON, _ARRIVE = 0, 1, 2, 3
+
+
+class _Customer:
+    """What the simulator knows about one customer in the system (not the router's record)."""
+
+    __slots__ = (
+        "agent",
+        "answered",
+        "arrived",
+        "channel",
+        "counted",
+        "handle",
+        "id",
+        "queue",
+        "source",
+        "wrap_up",
+    )
+
+    def __init__(
+        self,
+        customer_id: str,
+        source: _Source,
+        channel: GroupTally,
+        arrived: float,
+        counted: bool,
+        handle: float,
+        wrap_up: float,
+    ) -> None:
+        self.id = customer_id
+        self.source = source
+        self.channel = channel
+        self.arrived = arrived
+        self.counted = counted
+        self.handle = handle
+        self.wrap_up = wrap_up
+        self.queue: GroupTally | None = None
+        self.agent: str | None = None
+        self.answered = False
+
+
+class _Source:
+    """One workload source compiled for the loop: its streams and samplers."""
+
+    __slots__ = (
+        "arrivals",
+        "callback_delay",
+        "callback_share",
+        "channel",
+        "customer_rng",
+        "handle",
+        "handle_rng",
+        "next_row",
+        "patience",
+        "patience_rng",
+        "portfolio",
+        "portfolio_share",
+        "replayed",
+        "spec",
+        "template",
+        "wrap_up",
+        "wrap_up_rng",
+    )
+
+    def __init__(
+        self,
+        spec: WorkloadSource,
+        streams: RandomStreams,
+        replication: int,
+        scenario: Scenario,
+        portfolio: Sequence[str],
+        synchronous: bool,
+    ) -> None:
+        self.spec = spec
+        name = spec.name
+        self.channel = spec.channel
+        self.handle: Sampler = spec.handle_time.sampler()
+        self.handle_rng = streams.stream(f"handle:{name}", replication)
+        self.wrap_up: Sampler | None = spec.wrap_up.sampler() if spec.wrap_up else None
+        self.wrap_up_rng = streams.stream(f"wrap_up:{name}", replication)
+        # Patience only matters where the customer waits live.
+        self.patience: Sampler | None = (
+            spec.patience.sampler() if spec.patience is not None and synchronous else None
+        )
+        self.patience_rng = streams.stream(f"patience:{name}", replication)
+        self.customer_rng = streams.stream(f"customer:{name}", replication)
+        self.callback_share = spec.callback_share
+        self.callback_delay = spec.callback_delay
+        self.portfolio = tuple(portfolio)
+        self.portfolio_share = spec.portfolio_share if portfolio else 0.0
+        horizon = scenario.horizon_seconds
+        start = scenario.start_epoch
+        self.replayed = spec.replay is not None
+        self.next_row: Any = None
+        self.template = Interaction(
+            id=f"template:{name}",
+            channel=spec.channel,
+            reason=spec.reason,
+            language=spec.language,
+            attributes=dict(spec.attributes),
+            manual_priority=None if spec.priority is None else ManualPriority(value=spec.priority),
+        )
+        if spec.replay is not None:
+            self.arrivals: Any = iter(replayed_arrivals(spec.replay, scenario.start, horizon))
+        else:
+            if spec.rate_per_hour is not None:
+                segments = [RateSegment(0.0, horizon, spec.rate_per_hour / 3600.0)]
+            else:
+                segments = day_curve_segments(
+                    scenario.start,
+                    horizon,
+                    spec.rates_per_hour or [],
+                    curve_start=spec.curve_start,
+                    interval_minutes=spec.interval_minutes,
+                    weekdays=spec.weekdays,
+                )
+            rng = streams.stream(f"arrivals:{name}", replication)
+            self.arrivals = (start + offset for offset in poisson_arrivals(segments, rng))
+        if self.replayed:
+            self.arrivals = (_Replayed(start + row.at, row) for row in self.arrivals)
+
+
+class _Replayed:
+    __slots__ = ("at", "row")
+
+    def __init__(self, at: float, row: Any) -> None:
+        self.at = at
+        self.row = row
+
+
+def _presence_plan(entry: RosterAgent, scenario: Scenario) -> list[tuple[float, str]]:
+    """(time, presence) changes of one agent over the horizon, from its shift and breaks."""
+    start = scenario.start
+    end = start + timedelta(seconds=scenario.horizon_seconds)
+    if entry.shift is None and not entry.breaks:
+        return [(start.timestamp(), "available")]
+    shifts: list[tuple[datetime, datetime]] = []
+    breaks: list[tuple[datetime, datetime]] = []
+    day = start.date() - timedelta(days=1)
+    while day <= end.date():
+        if entry.shift is None:
+            shifts = [(start, end)]
+        elif day.strftime("%a").lower() in entry.shift.weekdays:
+            begin = datetime.combine(day, entry.shift.start, tzinfo=start.tzinfo)
+            finish = datetime.combine(day, entry.shift.end, tzinfo=start.tzinfo)
+            if finish <= begin:
+                finish += timedelta(days=1)
+            shifts.append((begin, finish))
+        for pause in entry.breaks:
+            begin = datetime.combine(day, pause.start, tzinfo=start.tzinfo)
+            breaks.append((begin, begin + timedelta(minutes=pause.minutes)))
+        day += timedelta(days=1)
+
+    def state(moment: datetime) -> str:
+        if not any(begin <= moment < finish for begin, finish in shifts):
+            return "offline"
+        if any(begin <= moment < finish for begin, finish in breaks):
+            return "away"
+        return "available"
+
+    points = sorted({start, *(p for pair in shifts + breaks for p in pair if start < p < end)})
+    plan: list[tuple[float, str]] = []
+    for moment in points:
+        now = state(moment)
+        if not plan or plan[-1][1] != now:
+            plan.append((moment.timestamp(), now))
+    return plan
+
+
+class Simulation:
+    """One replication of a scenario: builds the router, runs it, returns the KPIs.
+
+    ``priority`` (a callable ``(interaction, now) -> head start in seconds``) is handed to
+    the router as its priority strategy; ``router_options`` pass further keyword
+    arguments to :class:`omnirouter.Router` (e.g. ``sla=``).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        *,
+        seed: int | None = None,
+        priority: PriorityStrategy | None = None,
+        router_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = scenario.seed if seed is None else seed
+        self.kernel = EventKernel(start=scenario.start_epoch)
+        self.registry = scenario.registry()
+        self.router: Router = self._build_router(priority, router_options or {})
+        self.customers: dict[str, _Customer] = {}
+        self.arrivals = 0
+        self._serial = 0
+        self._to_accept: list[str] = []
+        start = scenario.start_epoch
+        self.warmup_end = start + scenario.warmup_seconds
+        self.end = start + scenario.horizon_seconds
+        self._interval = scenario.interval_minutes * 60.0
+        self.channels: dict[str, GroupTally] = {}
+        self.queues: dict[str, GroupTally] = {}
+        self.agents: dict[str, AgentTally] = {}
+        self._handlers: dict[str, Callable[[Event], None]] = {
+            "offered": self._offered,
+            "assigned": self._assigned,
+            "completed": self._completed,
+            "wrap_up_ended": self._wrap_up_ended,
+            "transferred": self._transferred,
+        }
+
+    def _build_router(self, priority: PriorityStrategy | None, options: dict[str, Any]) -> Router:
+        from omnirouter.routing.queues import Overflow, Queue, Step
+        from omnirouter.routing.router import Router
+
+        queues = [
+            Queue(
+                spec.name,
+                spec.accepts,
+                [Step(s.target, s.timeout, skip_if_absent=s.skip_if_absent) for s in spec.steps],
+                overflow=None
+                if spec.overflow is None
+                else Overflow(
+                    spec.overflow.queue,
+                    after=spec.overflow.after,
+                    max_waiting=spec.overflow.max_waiting,
+                ),
+                sticky=spec.sticky,
+            )
+            for spec in self.scenario.queues
+        ] or [Queue("default")]
+        if priority is not None:
+            options = {**options, "priority": priority}
+        return Router(
+            queues=queues,
+            selection=self.scenario.router.selection,
+            clock=self.kernel.clock,
+            channels=self.registry,
+            offer_timeout=self.scenario.router.offer_timeout,
+            **options,
+        )
+
+    # -- the tallies ------------------------------------------------------------------
+
+    def _channel(self, name: str) -> GroupTally:
+        tally = self.channels.get(name)
+        if tally is None:
+            traits = self.registry[name]
+            tally = self.channels[name] = GroupTally(
+                name,
+                synchronous=traits.synchronous,
+                threshold=traits.service_level_target.total_seconds(),
+                warmup_end=self.warmup_end,
+                horizon_end=self.end,
+                interval_seconds=self._interval,
+            )
+        return tally
+
+    def _queue(self, queue: str, channel: GroupTally) -> GroupTally:
+        key = f"{queue} / {channel.name}"
+        tally = self.queues.get(key)
+        if tally is None:
+            tally = self.queues[key] = GroupTally(
+                key,
+                synchronous=channel.synchronous,
+                threshold=channel.threshold,
+                warmup_end=self.warmup_end,
+                horizon_end=self.end,
+                interval_seconds=self._interval,
+                with_distribution=False,
+            )
+        return tally
+
+    # -- router events ------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        handler = self._handlers.get(event.kind)
+        if handler is not None:
+            handler(event)
+        elif event.kind == "queued":
+            customer = self.customers.get(event.interaction_id or "")
+            if customer is not None and customer.queue is None and event.queue is not None:
+                customer.queue = self._queue(event.queue, customer.channel)
+                customer.queue.arrived(customer.arrived, customer.counted)
+
+    def _offered(self, event: Event) -> None:
+        # Accept after the router call that offered returns: subscribers must not
+        # re-enter the router.
+        if event.interaction_id in self.customers:
+            self._to_accept.append(event.interaction_id)
+
+    def _assigned(self, event: Event) -> None:
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is None or customer.answered:
+            return
+        now = self.kernel.now
+        customer.answered = True
+        customer.agent = event.agent_id
+        customer.channel.assigned(customer.arrived, now, customer.counted)
+        if customer.queue is not None:
+            customer.queue.assigned(customer.arrived, now, customer.counted)
+        agent = self.agents.get(event.agent_id or "")
+        if agent is not None:
+            agent.took(now, customer.counted)
+        self.kernel.schedule(now + customer.handle, self._complete, customer, _COMPLETE)
+
+    def _completed(self, event: Event) -> None:
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is None:
+            return
+        now = self.kernel.now
+        customer.channel.completed_work(customer.arrived, now, customer.counted)
+        if customer.queue is not None:
+            customer.queue.completed_work(customer.arrived, now, customer.counted)
+        if customer.wrap_up <= 0:
+            self._free(customer)
+
+    def _wrap_up_ended(self, event: Event) -> None:
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is not None:
+            self._free(customer)
+
+    def _free(self, customer: _Customer) -> None:
+        agent = self.agents.get(customer.agent or "")
+        if agent is not None:
+            agent.freed(self.kernel.now)
+        del self.customers[customer.id]
+
+    def _transferred(self, event: Event) -> None:
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is not None and customer.counted:
+            customer.channel.transfers += 1
+
+    def _accept_offers(self) -> None:
+        pending = self._to_accept
+        accept = self.router.accept
+        while pending:
+            accept(pending.pop(0))
+
+    # -- the world around the router ------------------------------------------------------
+
+    def _arrive(self, source: _Source) -> None:
+        now = self.kernel.now
+        self._serial += 1
+        customer_id = f"c{self._serial}"
+        # Every draw for this customer happens here, from the source's own streams,
+        # whatever the router later does with it (common random numbers).
+        handle = source.handle(source.handle_rng)
+        wrap_up = source.wrap_up(source.wrap_up_rng) if source.wrap_up is not None else 0.0
+        patience = source.patience(source.patience_rng) if source.patience is not None else None
+        rng = source.customer_rng
+        customer_of = (
+            rng.choice(source.portfolio)
+            if source.portfolio_share and rng.random() < source.portfolio_share
+            else None
+        )
+        row = source.next_row
+        if row is not None:
+            if row.handle_seconds is not None:
+                handle = row.handle_seconds
+            if row.patience_seconds is not None and patience is not None:
+                patience = row.patience_seconds
+        self._schedule_next(source)
+        self._enter(
+            source, customer_id, source.channel, now, handle, wrap_up, patience, customer_of
+        )
+
+    def _enter(
+        self,
+        source: _Source,
+        customer_id: str,
+        channel: str,
+        now: float,
+        handle: float,
+        wrap_up: float,
+        patience: float | None,
+        customer_of: str | None,
+    ) -> None:
+        counted = now >= self.warmup_end
+        tally = self._channel(channel)
+        customer = _Customer(customer_id, source, tally, now, counted, handle, wrap_up)
+        self.customers[customer_id] = customer
+        self.arrivals += 1
+        tally.arrived(now, counted)
+        # Each customer is a shallow copy of the source's template, which pydantic
+        # validated once: the copy changes only the id and the customer, values the
+        # generator makes valid by construction, so no per-customer validation is needed.
+        interaction = source.template.model_copy(
+            update={"id": customer_id, "channel": channel, "customer_id": customer_of}
+        )
+        self.router.submit(interaction)
+        self._accept_offers()
+        if patience is not None and not customer.answered:
+            self.kernel.schedule(now + patience, self._abandon, customer, _ABANDON)
+
+    def _complete(self, customer: _Customer) -> None:
+        self.router.complete(customer.id, wrap_up=customer.wrap_up)
+        self._accept_offers()
+
+    def _abandon(self, customer: _Customer) -> None:
+        if customer.answered or customer.id not in self.customers:
+            return
+        now = self.kernel.now
+        source = customer.source
+        callback = (
+            source.callback_share > 0 and source.customer_rng.random() < source.callback_share
+        )
+        self.router.abandon(customer.id)
+        del self.customers[customer.id]
+        customer.channel.abandoned_work(customer.arrived, now, customer.counted, callback)
+        if customer.queue is not None:
+            customer.queue.abandoned_work(customer.arrived, now, customer.counted, callback)
+        self._accept_offers()
+        if callback:
+            when = now + source.callback_delay
+            if when < self.end:
+                self.kernel.schedule(when, self._callback, customer, _ARRIVE)
+
+    def _callback(self, customer: _Customer) -> None:
+        # The callback keeps the caller's need: the handle time drawn on arrival.
+        self._enter(
+            customer.source,
+            f"{customer.id}-cb",
+            "callback",
+            self.kernel.now,
+            customer.handle,
+            customer.wrap_up,
+            None,
+            None,
+        )
+
+    def _schedule_next(self, source: _Source) -> None:
+        upcoming = next(source.arrivals, None)
+        if upcoming is None:
+            return
+        if source.replayed:
+            source.next_row = upcoming.row
+            upcoming = upcoming.at
+        if upcoming < self.end:
+            self.kernel.schedule(upcoming, self._arrive, source, _ARRIVE)
+
+    def _presence(self, change: tuple[str, str]) -> None:
+        agent_id, presence = change
+        now = self.kernel.now
+        tally = self.agents[agent_id]
+        if presence == "offline":
+            tally.logged_out(now)
+            tally.resumed(now)
+        else:
+            tally.logged_in(now)
+            if presence == "away":
+                tally.paused(now)
+            else:
+                tally.resumed(now)
+        self.router.set_presence(agent_id, presence)
+        self._accept_offers()
+
+    # -- the run ------------------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        """Simulate the horizon once; the router's events feed the KPI tallies."""
+        scenario = self.scenario
+        streams = RandomStreams(self.seed)
+        roster = scenario.roster()
+        portfolio = [customer for entry in roster for customer in entry.agent.portfolio]
+        unsubscribe = self.router.subscribe(self._on_event, kinds=[*self._handlers, "queued"])
+        try:
+            for entry in roster:
+                agent = entry.agent
+                self.agents[agent.id] = AgentTally(agent.team or "(no team)", self.warmup_end)
+                self.router.add_agent(agent)
+                plan = _presence_plan(entry, scenario)
+                if not plan or plan[0][0] > scenario.start_epoch:
+                    self.router.set_presence(agent.id, "offline")
+                for at, presence in plan:
+                    self.kernel.schedule(at, self._presence, (agent.id, presence), _PRESENCE)
+            for spec in scenario.workload:
+                synchronous = self.registry[spec.channel].synchronous
+                source = _Source(spec, streams, self.replication, scenario, portfolio, synchronous)
+                self._channel(spec.channel)
+                self._schedule_next(source)
+            self.kernel.run(until=self.end, next_wakeup=self.router.next_wakeup, tick=self._tick)
+        finally:
+            unsubscribe()
+        return self._result()
+
+    def _tick(self, now: float) -> None:
+        self.router.tick(now)
+        self._accept_offers()
+
+    def _result(self) -> ReplicationResult:
+        end = self.end
+        for customer in self.customers.values():
+            if not customer.answered or not customer.channel.synchronous:
+                customer.channel.still_open(customer.arrived, end, customer.counted)
+                if customer.queue is not None:
+                    customer.queue.still_open(customer.arrived, end, customer.counted)
+        span = end - self.warmup_end
+        for tally in (*self.channels.values(), *self.queues.values()):
+            tally.close(end)
+        for agent in self.agents.values():
+            agent.close(end)
+        teams: dict[str, list[AgentTally]] = {}
+        for agent in self.agents.values():
+            teams.setdefault(agent.team, []).append(agent)
+        waiting = {
+            name: WaitingDistribution(
+                tally.histogram.width, tuple(tally.histogram.counts), tally.histogram.overflow
+            )
+            for name, tally in self.channels.items()
+            if tally.histogram is not None
+        }
+        intervals = {
+            name: tuple(
+                zip(
+                    tally.interval_answered,
+                    tally.interval_within,
+                    tally.interval_abandoned,
+                    strict=True,
+                )
+            )
+            for name, tally in self.channels.items()
+        }
+        return ReplicationResult(
+            replication=self.replication,
+            customers=self.arrivals,
+            measured_seconds=span,
+            interval_seconds=self._interval,
+            channels={name: tally.figures(span) for name, tally in self.channels.items()},
+            queues={name: tally.figures(span) for name, tally in self.queues.items()},
+            teams={name: _team_figures(members) for name, members in sorted(teams.items())},
+            agents={agent_id: tally.figures() for agent_id, tally in self.agents.items()},
+            waiting=waiting,
+            intervals=intervals,
+        )
+
+
+def _team_figures(members: Sequence[AgentTally]) -> dict[str, float]:
+    busy = sum(member.busy_seconds for member in members)
+    staffed = sum(member.staffed_seconds for member in members)
+    paused = sum(member.paused_seconds for member in members)
+    available = staffed - paused
+    return {
+        "agents": float(len(members)),
+        "occupancy": busy / available if available > 0 else math.nan,
+        "utilisation": busy / staffed if staffed > 0 else math.nan,
+        "handled": float(sum(member.handled for member in members)),
+        "paused_seconds": paused,
+    }
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    priority: PriorityStrategy | None = None,
+    router_options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Run ``replications`` independent replications (default: the scenario's) of a scenario.
+
+    Replication ``r`` draws from streams seeded by ``(seed, r, source)``, so the same
+    seed gives identical results, and two scenarios that differ only in policy see
+    identical customers.
+    """
+    count = scenario.replications if replications is None else replications
+    if count < 1:
+        raise ValueError("replications must be >= 1")
+    used_seed = scenario.seed if seed is None else seed
+    results = []
+    for replication in range(count):
+        simulation = Simulation(
+            scenario,
+            replication,
+            seed=used_seed,
+            priority=priority,
+            router_options=router_options,
+        )
+        results.append(simulation.run())
+        if progress is not None:
+            progress(replication + 1, count)
+    registry = scenario.registry()
+    thresholds = {
+        name: registry[name].service_level_target.total_seconds()
+        for name in {source.channel for source in scenario.workload}
+    }
+    return Report(scenario.name, used_seed, tuple(results), thresholds)
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> list[Report]:
+    """Simulate several scenarios (policies) on the same seed and replications.
+
+    Without ``seed`` and ``replications`` the first scenario's values apply to all, so
+    every policy meets the same customers.
+    """
+    if not scenarios:
+        return []
+    first = scenarios[0]
+    used_seed = first.seed if seed is None else seed
+    count = first.replications if replications is None else replications
+    total = count * len(scenarios)
+    reports = []
+    for index, scenario in enumerate(scenarios):
+        done = index * count
+
+        def told(finished: int, _: int, done: int = done) -> None:
+            if progress is not None:
+                progress(done + finished, total)
+
+        reports.append(simulate(scenario, replications=count, seed=used_seed, progress=told))
+    return reports
