@@ -83,8 +83,10 @@ class Load:
             if not caps:
                 return None
             total = profile.total
-        else:
-            total = profile.total if profile.total is not None else 1
+        elif profile.total is not None or profile.budget is not None:
+            total = profile.total
+        else:  # an empty profile: one interaction at a time
+            total = 1
         if total is not None:
             caps.append((_ANY, total))
         if any(cap <= 0 for _, cap in caps):
@@ -174,12 +176,12 @@ class Load:
             if not count:
                 continue
             if key == _ANY:
-                total = (
-                    profile.total
-                    if profile.total is not None
-                    else (None if profile.per_channel else 1)
-                )
+                total = profile.total
+                if total is None and not profile.per_channel and profile.budget is None:
+                    total = 1
                 cap = total if total is not None else sum(profile.per_channel.values())
+                if cap <= 0:  # a budget alone: the budget share above says it all
+                    continue
             else:
                 cap = profile.per_channel.get(key[2:], 0)
             if cap > 0:
