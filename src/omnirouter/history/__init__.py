@@ -3,6 +3,15 @@
 Use it as ``om.history`` after ``import omnirouter as om``.
 """
 
+from omnirouter.history.duplicates import (
+    DEDUPE_FIELDS,
+    DedupeStats,
+    DuplicatePair,
+    DuplicateResult,
+    FellegiSunterModel,
+    FieldEvidence,
+    find_duplicates,
+)
 from omnirouter.history.erasure import KEEPABLE, ErasureReport
 from omnirouter.history.identity import IdentityGraph, IdentityKey, IdentityKind, IdentityLink
 from omnirouter.history.merge import (
@@ -34,11 +43,17 @@ from omnirouter.history.store import AnonymousIdentity, ContactHistory
 from omnirouter.history.timeline import PlannedActivity, Quote, Timeline, TimelineEntry
 
 __all__ = [
+    "DEDUPE_FIELDS",
     "KEEPABLE",
     "PHONETIC_METHODS",
     "AnonymousIdentity",
     "ContactHistory",
+    "DedupeStats",
+    "DuplicatePair",
+    "DuplicateResult",
     "ErasureReport",
+    "FellegiSunterModel",
+    "FieldEvidence",
     "FieldProvenance",
     "GoldenContact",
     "IdentityGraph",
@@ -56,6 +71,7 @@ __all__ = [
     "TimelineEntry",
     "cologne_phonetics",
     "cologne_phonetics_many",
+    "find_duplicates",
     "fold_text",
     "merge",
     "name_parts",

@@ -1,0 +1,217 @@
+"""Comparators: how two normalised values agree, as a small level number per field.
+
+A pair of records becomes one integer, its *comparison pattern*: the level of every
+field in mixed radix. Patterns are what the probabilistic model counts and weighs, so
+no per-pair object is ever built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+import jellyfish
+
+__all__ = ["FieldComparator", "PatternCodec", "comparator_for", "make_pair_comparator"]
+
+_jaro_winkler = jellyfish.jaro_winkler_similarity
+_damerau = jellyfish.damerau_levenshtein_distance
+
+# Endings that turn a given name into its counterpart of the other sex
+# (Michael/Michaela, Christian/Christiane, Stefan/Stefanie): similar strings, other people.
+_SEX_ENDINGS = ("a", "e", "ie", "ine", "ina", "in")
+
+
+def _other_sex(a: str, b: str) -> bool:
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 3 and long.startswith(short) and long[len(short) :] in _SEX_ENDINGS
+
+
+def compare_given_name(a: str, b: str) -> int:
+    """0 exact, 1 similar, 2 alike (or an initial), 3 different."""
+    if _other_sex(a, b):
+        return 3
+    if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
+        return 2
+    if a in b.split() or b in a.split():
+        return 1  # "hans" and "hans peter"
+    similarity = _jaro_winkler(a, b)
+    if similarity >= 0.94:
+        return 1
+    return 2 if similarity >= 0.84 or _damerau(a, b) <= 1 else 3
+
+
+def compare_family_name(a: str, b: str) -> int:
+    """0 exact, 1 similar, 2 alike (or one part of a double name), 3 different."""
+    similarity = _jaro_winkler(a, b)
+    if similarity >= 0.94:
+        return 1
+    if similarity >= 0.84 or a in b.split() or b in a.split():
+        return 2
+    return 3
+
+
+def compare_birth_date(a: str, b: str) -> int:
+    """``YYYYMMDD``: 0 exact, 1 day and month swapped, 2 one typo, 3 different."""
+    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+        return 1
+    return 2 if _damerau(a, b) <= 1 else 3
+
+
+def compare_email(a: str, b: str) -> int:
+    """0 exact, 1 one typo or same mailbox at another provider, 2 different."""
+    if _damerau(a, b) <= 1 or a.partition("@")[0] == b.partition("@")[0]:
+        return 1
+    return 2
+
+
+def compare_phone(a: str, b: str) -> int:
+    """Digits with country code: 0 exact, 1 one typo, 2 different."""
+    return 1 if _damerau(a, b) <= 1 else 2
+
+
+def compare_place(a: str, b: str) -> int:
+    """Street, city or address line: 0 exact, 1 similar, 2 different."""
+    return 1 if _jaro_winkler(a, b) >= 0.9 else 2
+
+
+def compare_code(a: str, b: str) -> int:
+    """Postcode: 0 exact, 1 one typo, 2 different."""
+    return 1 if _damerau(a, b) <= 1 else 2
+
+
+def compare_exact(a: str, b: str) -> int:
+    """House number and the like: 0 exact, 1 different (equal values never get here)."""
+    return 1
+
+
+@attrs.frozen
+class FieldComparator:
+    """One compared field: its comparator and the names of its levels (last: different)."""
+
+    field: str
+    compare: Callable[[str, str], int]
+    levels: tuple[str, ...]
+
+    @property
+    def radix(self) -> int:
+        """Number of levels plus one for "missing"."""
+        return len(self.levels) + 1
+
+    @property
+    def missing(self) -> int:
+        """The level number of a missing value."""
+        return len(self.levels)
+
+
+_NAME_LEVELS = ("exact", "similar", "alike", "different")
+_SIMPLE_LEVELS = ("exact", "similar", "different")
+_COMPARATORS: dict[str, tuple[Callable[[str, str], int], tuple[str, ...]]] = {
+    "given_name": (compare_given_name, _NAME_LEVELS),
+    "family_name": (compare_family_name, _NAME_LEVELS),
+    "birth_date": (compare_birth_date, ("exact", "day/month swapped", "one typo", "different")),
+    "email": (compare_email, ("exact", "one typo", "different")),
+    "phone": (compare_phone, ("exact", "one typo", "different")),
+    "street": (compare_place, _SIMPLE_LEVELS),
+    "house_number": (compare_exact, ("exact", "different")),
+    "postcode": (compare_code, ("exact", "one typo", "different")),
+    "city": (compare_place, _SIMPLE_LEVELS),
+    "address_extra": (compare_place, _SIMPLE_LEVELS),
+}
+
+
+_NAME_RADIX = len(_NAME_LEVELS) + 1
+_NAME_MISSING = len(_NAME_LEVELS)
+_NAME_DIFFERENT = _NAME_LEVELS.index("different")
+
+
+def comparator_for(field: str) -> FieldComparator:
+    """The comparator of a compared field."""
+    compare, levels = _COMPARATORS[field]
+    return FieldComparator(field=field, compare=compare, levels=levels)
+
+
+@attrs.frozen
+class PatternCodec:
+    """Packs the levels of the compared fields into one integer and back."""
+
+    comparators: tuple[FieldComparator, ...]
+
+    @property
+    def bases(self) -> tuple[int, ...]:
+        """The place value of each field in a pattern."""
+        bases, place = [], 1
+        for comparator in self.comparators:
+            bases.append(place)
+            place *= comparator.radix
+        return tuple(bases)
+
+    def decode(self, pattern: int) -> tuple[int, ...]:
+        """The level of each field."""
+        levels = []
+        for comparator in self.comparators:
+            pattern, level = divmod(pattern, comparator.radix)
+            levels.append(level)
+        return tuple(levels)
+
+
+def make_pair_comparator(
+    codec: PatternCodec,
+    columns: Sequence[Sequence[str | None]],
+    given_codes: Sequence[str | None] = (),
+) -> Callable[[int, int], int]:
+    """A function ``(i, j) -> pattern`` over the normalised columns of the compared fields.
+
+    Given and family name are also compared crosswise, so a record with the two names
+    swapped agrees rather than disagrees. Given names that differ in spelling but share
+    a phonetic code (``given_codes``, e.g. "Jörg" and a typed "Jrog") count as alike.
+    """
+    plan = tuple(
+        (column, comparator.compare, base, comparator.missing * base)
+        for column, comparator, base in zip(columns, codec.comparators, codec.bases, strict=True)
+    )
+    fields = [comparator.field for comparator in codec.comparators]
+    has_names = "given_name" in fields and "family_name" in fields
+    given = columns[fields.index("given_name")] if has_names else ()
+    family = columns[fields.index("family_name")] if has_names else ()
+    given_base = codec.bases[fields.index("given_name")] if has_names else 0
+    family_base = codec.bases[fields.index("family_name")] if has_names else 0
+
+    def compare(i: int, j: int) -> int:
+        pattern = 0
+        for column, function, base, missing in plan:
+            a = column[i]
+            b = column[j]
+            if a is None or b is None:
+                pattern += missing
+            elif a != b:
+                pattern += function(a, b) * base
+        if has_names:
+            given_level = (pattern // given_base) % _NAME_RADIX
+            family_level = (pattern // family_base) % _NAME_RADIX
+            if (given_level >= 2 or family_level >= 2) and _NAME_MISSING not in (
+                given_level,
+                family_level,
+            ):
+                pattern = _crosswise(pattern, i, j, given_level, family_level)
+                given_level = (pattern // given_base) % _NAME_RADIX
+            if given_level == _NAME_DIFFERENT and given_codes:
+                code = given_codes[i]
+                if code and code == given_codes[j] and not _other_sex(given[i], given[j]):  # type: ignore[arg-type]
+                    pattern -= given_base
+        return pattern
+
+    def _crosswise(pattern: int, i: int, j: int, given_level: int, family_level: int) -> int:
+        given_a, family_a, given_b, family_b = given[i], family[i], given[j], family[j]
+        assert given_a is not None
+        assert family_a is not None
+        assert given_b is not None
+        assert family_b is not None
+        cross_given = 0 if given_a == family_b else compare_given_name(given_a, family_b)
+        cross_family = 0 if family_a == given_b else compare_family_name(family_a, given_b)
+        if cross_given + cross_family < given_level + family_level:
+            pattern += (cross_given - given_level) * given_base
+            pattern += (cross_family - family_level) * family_base
+        return pattern
+
+    return compare

@@ -1,0 +1,330 @@
+"""The duplicate finder: blocking, comparators, an EM-trained Fellegi–Sunter model, clustering.
+
+``find_duplicates(records)`` reads mappings (CSV rows, JSON objects) or ``Contact``
+models and returns the scored duplicate pairs with per-field evidence and the clusters
+of records that are one person. No labelled data is needed: the model's m and u
+probabilities are estimated from the records themselves.
+
+Two rules protect against the classic errors. Household members — same family name
+and address, but another given name or birth date — are never linked (a clearly
+different given name or birth date vetoes a pair), and clustering never joins two
+groups that contain a vetoed or clearly non-matching pair, so one bad link cannot chain
+unrelated people together.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+import attrs
+
+from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.history._dedupe_blocking import (
+    blocking_passes,
+    compare_candidates,
+    phonetic_codes,
+)
+from omnirouter.history._dedupe_compare import (
+    PatternCodec,
+    comparator_for,
+    make_pair_comparator,
+)
+from omnirouter.history._dedupe_em import FellegiSunterModel, estimate_model
+from omnirouter.history._dedupe_fields import COMPARED_FIELDS, INPUT_FIELDS, read_columns
+from omnirouter.model.contact import Contact
+
+__all__ = [
+    "DEDUPE_FIELDS",
+    "DedupeStats",
+    "DuplicatePair",
+    "DuplicateResult",
+    "FellegiSunterModel",
+    "FieldEvidence",
+    "find_duplicates",
+]
+
+#: The fields the finder reads (map your own column names onto them with ``fields=``).
+DEDUPE_FIELDS: Final = INPUT_FIELDS
+
+#: Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown.
+Progress = Callable[[str, int, int], None]
+
+_RANDOM_PAIRS = 20_000
+_VETO_FIELDS = ("given_name", "birth_date")
+
+
+@attrs.frozen(slots=True)
+class FieldEvidence:
+    """How one field of a pair compared: its level (``exact``, ``different`` …) and weight.
+
+    ``weight`` is log2(m/u): positive speaks for the same person, negative against,
+    0.0 for a value missing on either side.
+    """
+
+    field: str
+    level: str
+    weight: float
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.level} {self.weight:+.1f}"
+
+
+@attrs.frozen(slots=True)
+class DuplicatePair:
+    """Two records scored as one person: ``score`` is the match probability (0…1)."""
+
+    id_a: str
+    id_b: str
+    score: float
+    weight: float
+    evidence: tuple[FieldEvidence, ...]
+
+    def explain(self) -> str:
+        """One line: the score, the total weight and every field's evidence."""
+        fields = ", ".join(str(item) for item in self.evidence)
+        return f"score {self.score:.3f} (weight {self.weight:+.1f}): {fields}"
+
+
+@attrs.frozen
+class DedupeStats:
+    """What the finder did: records read, pairs compared per blocking pass, EM rounds."""
+
+    records: int
+    compared_pairs: int
+    pairs_per_pass: Mapping[str, int]
+    oversized_blocks: Mapping[str, int]
+    vetoed_pairs: int
+    em_iterations: int
+
+
+@attrs.frozen
+class DuplicateResult:
+    """Scored duplicate ``pairs`` (best first) and the ``clusters`` they form."""
+
+    pairs: list[DuplicatePair]
+    clusters: list[frozenset[str]]
+    model: FellegiSunterModel
+    stats: DedupeStats
+    _cluster_index: dict[str, int] = attrs.field(repr=False, alias="cluster_index")
+
+    def cluster_of(self, record_id: str) -> frozenset[str]:
+        """The cluster holding ``record_id``; a record without duplicates is alone in it."""
+        index = self._cluster_index.get(record_id)
+        return self.clusters[index] if index is not None else frozenset({record_id})
+
+    def pair(self, id_a: str, id_b: str) -> DuplicatePair | None:
+        """The scored pair of these two records, if they were scored as duplicates."""
+        for pair in self.pairs:
+            if {pair.id_a, pair.id_b} == {id_a, id_b}:
+                return pair
+        return None
+
+
+def _check_options(threshold: float, window: int, max_block_size: int) -> None:
+    problems = []
+    if not 0.0 < threshold < 1.0:
+        problems.append(ErrorDetail(["threshold"], f"must be between 0 and 1, got {threshold}"))
+    if window < 2:
+        problems.append(ErrorDetail(["window"], f"must be at least 2, got {window}"))
+    if max_block_size < 2:
+        problems.append(
+            ErrorDetail(["max_block_size"], f"must be at least 2, got {max_block_size}")
+        )
+    if problems:
+        raise ValidationError("duplicate finder options", problems)
+
+
+def _random_pattern_counts(
+    record_count: int, compare: Callable[[int, int], int], rng: random.Random
+) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    if record_count < 2:
+        return counts
+    for _ in range(min(_RANDOM_PAIRS, record_count * (record_count - 1) // 2)):
+        i = rng.randrange(record_count)
+        j = rng.randrange(record_count - 1)
+        j += j >= i
+        pattern = compare(i, j)
+        counts[pattern] = counts.get(pattern, 0) + 1
+    return counts
+
+
+class _Clusters:
+    """Union-find that refuses to join two groups with more cannot-links than links between them.
+
+    A record that matches one member of a group but is vetoed against two others stays
+    out; one that matches one and is vetoed against one (a typo that only one spelling
+    survives) joins.
+    """
+
+    def __init__(self, links: dict[int, set[int]], cannot_link: dict[int, set[int]]) -> None:
+        self.parent: dict[int, int] = {}
+        self.members: dict[int, list[int]] = {}
+        self.links = links
+        self.cannot_link = cannot_link
+
+    def find(self, node: int) -> int:
+        parent = self.parent
+        root = node
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while node != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def join(self, a: int, b: int) -> bool:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return True
+        group_a = self.members.get(root_a, [root_a])
+        group_b = self.members.get(root_b, [root_b])
+        if len(group_a) > len(group_b):
+            root_a, root_b, group_a, group_b = root_b, root_a, group_b, group_a
+        conflicts = 0
+        for member in group_a:
+            for other in self.cannot_link.get(member, ()):
+                conflicts += self.find(other) == root_b
+        if conflicts:
+            support = 0
+            for member in group_a:
+                for other in self.links.get(member, ()):
+                    support += self.find(other) == root_b
+            if conflicts > support:
+                return False
+        self.parent[root_a] = root_b
+        self.members[root_b] = group_b + group_a
+        self.members.pop(root_a, None)
+        return True
+
+    def groups(self) -> list[list[int]]:
+        return [members for members in self.members.values() if len(members) > 1]
+
+
+def find_duplicates(
+    records: Iterable[Mapping[str, object] | Contact],
+    *,
+    id_field: str = "id",
+    fields: Mapping[str, str] | None = None,
+    threshold: float = 0.5,
+    default_region: str = "DE",
+    household_guard: bool = True,
+    window: int = 4,
+    max_block_size: int = 200,
+    rng: random.Random | None = None,
+    progress: Progress | None = None,
+) -> DuplicateResult:
+    """Find the records that are one person; see the module documentation.
+
+    ``records`` are mappings (keyed by the names in :data:`DEDUPE_FIELDS`, or map your
+    columns with ``fields={"family_name": "surname", …}``) or :class:`~omnirouter.Contact`
+    models. ``threshold`` is the match probability from which a pair counts as a
+    duplicate. ``household_guard`` vetoes pairs whose given name or birth date clearly
+    differ. ``window`` is the sorted-neighbourhood width, ``max_block_size`` the largest
+    block compared in full. ``rng`` draws the random pairs that seed the model (default:
+    a fixed seed, so results are reproducible). ``progress(stage, done, total)`` is
+    called now and then for long runs.
+
+    Raises :class:`ValidationError` for a record without an id, a repeated id, an
+    unknown field name or an option out of range.
+    """
+    _check_options(threshold, window, max_block_size)
+    rng = rng if rng is not None else random.Random(0)
+    columns = read_columns(
+        records, id_field=id_field, fields=fields, default_region=default_region, progress=progress
+    )
+    ids = columns.ids
+    active = [
+        field
+        for field in COMPARED_FIELDS
+        if any(value is not None for value in columns.values[field])
+    ]
+    codec = PatternCodec(tuple(comparator_for(field) for field in active))
+    given_code = phonetic_codes(columns.values["given_name"])
+    family_code = phonetic_codes(columns.values["family_name"])
+    compare = make_pair_comparator(codec, [columns.values[field] for field in active], given_code)
+    passes, order = blocking_passes(columns.values, max_block_size, given_code, family_code)
+    candidates = compare_candidates(passes, order, window, compare, progress)
+    pattern_counts: dict[int, int] = {}
+    for pattern in candidates.patterns:
+        pattern_counts[pattern] = pattern_counts.get(pattern, 0) + 1
+    model = estimate_model(codec, pattern_counts, _random_pattern_counts(len(ids), compare, rng))
+    if progress is not None:
+        progress("model", 1, 1)
+
+    veto_levels = [
+        (position, codec.comparators[position].levels.index("different"))
+        for position, field in enumerate(active)
+        if household_guard and field in _VETO_FIELDS
+    ]
+    evidence_of: dict[int, tuple[float, float, tuple[FieldEvidence, ...]]] = {}
+    vetoed_patterns: set[int] = set()
+    for pattern in pattern_counts:
+        levels = codec.decode(pattern)
+        if any(levels[position] == different for position, different in veto_levels):
+            vetoed_patterns.add(pattern)
+        weights = [model.level_weight(index, level) for index, level in enumerate(levels)]
+        weight = sum(weights)
+        evidence = tuple(
+            FieldEvidence(
+                field=field,
+                level=(
+                    codec.comparators[index].levels[level]
+                    if level < len(codec.comparators[index].levels)
+                    else "missing"
+                ),
+                weight=round(weights[index], 3),
+            )
+            for index, (field, level) in enumerate(zip(active, levels, strict=True))
+        )
+        evidence_of[pattern] = (model.probability(weight), weight, evidence)
+
+    matched: list[tuple[float, int, int, int]] = []
+    unlikely: list[tuple[int, int]] = []
+    vetoed = 0
+    first, second = candidates.first, candidates.second
+    for index, pattern in enumerate(candidates.patterns):
+        score = evidence_of[pattern][0]
+        if pattern in vetoed_patterns:
+            vetoed += 1
+            unlikely.append((first[index], second[index]))
+        elif score >= threshold:
+            matched.append((evidence_of[pattern][1], first[index], second[index], pattern))
+        elif score < 0.01:
+            unlikely.append((first[index], second[index]))
+    matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
+
+    links: dict[int, set[int]] = {}
+    for _, i, j, _ in matched:
+        links.setdefault(i, set()).add(j)
+        links.setdefault(j, set()).add(i)
+    linked = links.keys()
+    cannot_link: dict[int, set[int]] = {}
+    for i, j in unlikely:
+        if i in linked and j in linked:
+            cannot_link.setdefault(i, set()).add(j)
+            cannot_link.setdefault(j, set()).add(i)
+    clusters = _Clusters(links, cannot_link)
+    pairs = []
+    for weight, i, j, pattern in matched:
+        clusters.join(i, j)
+        score, _, evidence = evidence_of[pattern]
+        pairs.append(DuplicatePair(ids[i], ids[j], round(score, 6), round(weight, 3), evidence))
+    groups = sorted(
+        (frozenset(ids[node] for node in group) for group in clusters.groups()), key=min
+    )
+    cluster_index = {record_id: n for n, group in enumerate(groups) for record_id in group}
+    if progress is not None:
+        progress("cluster", 1, 1)
+    stats = DedupeStats(
+        records=len(ids),
+        compared_pairs=len(candidates.patterns),
+        pairs_per_pass=dict(candidates.per_pass),
+        oversized_blocks=dict(candidates.skipped_blocks),
+        vetoed_pairs=vetoed,
+        em_iterations=model.iterations,
+    )
+    return DuplicateResult(
+        pairs=pairs, clusters=groups, model=model, stats=stats, cluster_index=cluster_index
+    )
