@@ -67,7 +67,9 @@ def test_target_widens_after_the_step_timeout(clock: Clock, recorder: Recorder) 
 
 def test_expert_gets_it_in_the_first_step(clock: Clock) -> None:
     router = vip_router(clock)
-    staffed(router, [agent("junior", skills={"billing": 2}), agent("expert", skills={"billing": 5})])
+    staffed(
+        router, [agent("junior", skills={"billing": 2}), agent("expert", skills={"billing": 5})]
+    )
     router.submit(work("i-1", "email", reason="billing", attributes={"tier": "gold"}))
     assert router.agent_of("i-1") == "expert"
 
