@@ -37,7 +37,9 @@ def test_explain_names_every_reason(clock: Clock) -> None:
     declining = router.agent_of("second")
     router.decline("second")
     info = router.explain("second")
-    assert info["queue"] == "q" and info["step"] == 0 and info["target"] == "skills.billing >= 3"
+    assert info["queue"] == "q"
+    assert info["step"] == 0
+    assert info["target"] == "skills.billing >= 3"
     reasons = {x["agent_id"]: x["reason"] for x in info["excluded"]}
     assert reasons == {
         "away": "presence",
@@ -46,7 +48,7 @@ def test_explain_names_every_reason(clock: Clock) -> None:
         busy_one: "capacity",
         declining: "declined",
     }
-    weak = [x for x in info["excluded"] if x["agent_id"] == "weak"][0]
+    weak = next(x for x in info["excluded"] if x["agent_id"] == "weak")
     assert weak["facts"] == {"skills.billing": 1}
     assert info["candidates"] == []
     router.set_presence("away", "available")  # takes it at once
@@ -107,7 +109,7 @@ def test_snapshot_is_json_and_restores_exactly(clock: Clock) -> None:
     for r in (router, restored):
         clock.now += 0  # same time for both
         r.submit(work("late", "email"))
-    for step in range(6):
+    for _step in range(6):
         clock.advance(10)
         router.tick()
         restored.tick()

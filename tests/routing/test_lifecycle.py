@@ -278,7 +278,7 @@ def test_split_routes_parts_and_completes_the_parent(clock: Clock, recorder: Rec
     assert router.state_of("mail") is S.WAITING_FOR_CHILDREN
     router.complete("mail/2")
     assert router.state_of("mail") is S.COMPLETED
-    done = [e for e in recorder.of("completed") if e.interaction_id == "mail"][0]
+    done = next(e for e in recorder.of("completed") if e.interaction_id == "mail")
     assert done.detail["children"] == {"mail/1": "completed", "mail/2": "completed"}
 
 
@@ -335,10 +335,11 @@ def test_four_eyes_review_of_public_replies(clock: Clock, recorder: Recorder) ->
     assert router.state_of("post") is S.WAITING_FOR_CHILDREN
     review = recorder.of("review_requested")[0].detail["review"]
     reviewer = router.agent_of(review)
-    assert reviewer is not None and reviewer != author  # never the author
+    assert reviewer is not None
+    assert reviewer != author
     router.complete(review)
     assert router.state_of("post") is S.COMPLETED
-    final = [e for e in recorder.of("completed") if e.interaction_id == "post"][0]
+    final = next(e for e in recorder.of("completed") if e.interaction_id == "post")
     assert final.detail["reviewed_by"] == reviewer
 
 

@@ -56,7 +56,7 @@ def test_round_robin_survives_joining_and_leaving(clock: Clock) -> None:
     assert cycle(router, 2, clock) == ["a", "b"]
     router.remove_agent("c")
     staffed(router, one_at_a_time("d"))
-    assert [x for x in cycle(router, 4, clock, "later")] == ["d", "a", "b", "d"]
+    assert list(cycle(router, 4, clock, "later")) == ["d", "a", "b", "d"]
 
 
 def test_round_robin_position_survives_snapshot(clock: Clock) -> None:
