@@ -43,6 +43,9 @@ def error_of(text: Any, **functions: Any) -> om.ExpressionError:
         ("()", "empty parentheses", 1),
         ("a AND ( )", "empty parentheses", 7),
         ("[1, 2", "expected ']' to close the '[' from column 1", 6),
+        ("[1, 2,", "expected ']' to close the '[' from column 1", 7),
+        ("x IN [", "expected ']' to close the '[' from column 6", 7),
+        ("f(", "expected ')' to close the '(' from column 2", 3),
         ("[1 2]", "expected ',' or ']' or an operator, found '2'", 4),
         # trailing tokens
         ("a b", "expected an operator or the end of the expression, found 'b'", 3),

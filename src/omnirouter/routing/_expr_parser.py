@@ -592,6 +592,8 @@ class _Parser:
         allow_names = opening.value == "("
         while not self.is_op(closer):
             token = self.token
+            if token.kind == "end":
+                raise self.unexpected_after_value(token, closing=opening, separated=True)
             following = self.peek()
             if following.kind == "op" and following.value == "=" and allow_names:
                 if token.kind != "path" or len(token.value) != 1:
