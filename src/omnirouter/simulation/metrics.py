@@ -41,10 +41,13 @@ class GroupTally:
         "interval_answered",
         "interval_seconds",
         "interval_within",
+        "judged",
         "late_open",
         "max_backlog",
         "name",
         "offered",
+        "own_advisor",
+        "portfolio_answered",
         "response",
         "synchronous",
         "threshold",
@@ -75,9 +78,12 @@ class GroupTally:
         self.abandoned = 0
         self.completed = 0
         self.delayed = 0
+        self.judged = 0
         self.late_open = 0
         self.callbacks = 0
         self.transfers = 0
+        self.portfolio_answered = 0
+        self.own_advisor = 0
         self.wait = RunningStats()
         self.response = RunningStats()
         self.abandon_wait = RunningStats()
@@ -115,35 +121,43 @@ class GroupTally:
         self._backlog_change(at, 1)
 
     def assigned(self, arrived: float, at: float, counted: bool) -> None:
-        """An agent took the work (synchronous: this is the answer)."""
-        if not self.synchronous:
-            return
-        self._backlog_change(at, -1)
+        """An agent took the work: the wait ends (for synchronous work, the answer)."""
+        if self.synchronous:
+            self._backlog_change(at, -1)
         if counted:
-            self._answer(arrived, at - arrived)
+            wait = at - arrived
+            self.answered += 1
+            if wait > 0:
+                self.delayed += 1
+            self.wait.add(wait)
+            if self.synchronous:
+                self._judge(arrived, wait)
 
-    def _answer(self, arrived: float, wait: float) -> None:
-        self.answered += 1
-        if wait > 0:
-            self.delayed += 1
-        self.wait.add(wait)
+    def _judge(self, arrived: float, elapsed: float) -> None:
+        self.judged += 1
         if self.histogram is not None:
-            self.histogram.add(wait)
+            self.histogram.add(elapsed)
         interval = self._interval(arrived)
         self.interval_answered[interval] += 1
-        if wait <= self.threshold:
+        if elapsed <= self.threshold:
             self.within += 1
             self.interval_within[interval] += 1
 
+    def taken_by(self, own_advisor: bool) -> None:
+        """A portfolio customer's work was taken, by their own advisor or someone else."""
+        self.portfolio_answered += 1
+        if own_advisor:
+            self.own_advisor += 1
+
     def completed_work(self, arrived: float, at: float, counted: bool) -> None:
-        """The work was completed (asynchronous: this is the answer)."""
+        """The work was completed (asynchronous: the reply is the answer)."""
         if not self.synchronous:
             self._backlog_change(at, -1)
-            if counted:
-                self._answer(arrived, at - arrived)
         if counted:
             self.completed += 1
             self.response.add(at - arrived)
+            if not self.synchronous:
+                self._judge(arrived, at - arrived)
 
     def abandoned_work(self, arrived: float, at: float, counted: bool, callback: bool) -> None:
         """The customer hung up (or left a callback request) before an answer."""
@@ -166,7 +180,7 @@ class GroupTally:
 
     def figures(self, span: float) -> dict[str, float]:
         """The scalar KPIs of this group (``span``: seconds measured after the warm-up)."""
-        judged = self.answered + self.abandoned + self.late_open
+        judged = self.judged + self.abandoned + self.late_open
         nan = math.nan
         histogram = self.histogram
         return {
@@ -179,28 +193,38 @@ class GroupTally:
             "abandonment_rate": self.abandoned / (self.answered + self.abandoned)
             if self.answered + self.abandoned
             else nan,
-            "wait_p90": histogram.quantile(0.9) if histogram and histogram.total else nan,
-            "response_time": self.response.mean if self.completed else nan,
+            "answer_time_p90": histogram.quantile(0.9) if histogram and histogram.total else nan,
+            "response_time": self.response.mean if self.completed and not self.synchronous else nan,
             "backlog_mean": self.backlog_area / span if span > 0 else nan,
             "backlog_max": float(self.max_backlog),
             "backlog_end": float(self.backlog),
+            "own_advisor_share": self.own_advisor / self.portfolio_answered
+            if self.portfolio_answered
+            else nan,
             "callbacks": float(self.callbacks),
             "transfers": float(self.transfers),
         }
 
 
 class AgentTally:
-    """Busy, staffed and paused time of one agent, integrated over the measured span."""
+    """Busy, staffed and paused time of one agent, integrated over the measured span.
+
+    Time is split by the agent's state: staffed (on shift), paused (on a break while
+    staffed) and busy (holding at least one piece of work or its wrap-up). Busy time
+    while paused or off shift (finishing a call after the shift) counts as busy but
+    not as available-and-busy, so occupancy never exceeds 1.
+    """
 
     __slots__ = (
+        "busy_available_seconds",
         "busy_seconds",
-        "busy_since",
         "handled",
+        "last",
         "load",
+        "paused",
         "paused_seconds",
-        "paused_since",
+        "staffed",
         "staffed_seconds",
-        "staffed_since",
         "team",
         "warmup_end",
     )
@@ -210,73 +234,62 @@ class AgentTally:
         self.warmup_end = warmup_end
         self.load = 0
         self.handled = 0
+        self.staffed = False
+        self.paused = False
+        self.last = warmup_end
         self.busy_seconds = 0.0
+        self.busy_available_seconds = 0.0
         self.staffed_seconds = 0.0
         self.paused_seconds = 0.0
-        self.busy_since: float | None = None
-        self.staffed_since: float | None = None
-        self.paused_since: float | None = None
 
-    def _span(self, since: float | None, at: float) -> float:
-        if since is None:
-            return 0.0
-        return max(0.0, at - max(since, self.warmup_end))
+    def _advance(self, at: float) -> None:
+        if at <= self.last:
+            return
+        span = at - self.last
+        self.last = at
+        busy = self.load > 0
+        if busy:
+            self.busy_seconds += span
+        if self.staffed:
+            self.staffed_seconds += span
+            if self.paused:
+                self.paused_seconds += span
+            elif busy:
+                self.busy_available_seconds += span
 
     def took(self, at: float, counted: bool) -> None:
         """The agent started on one more piece of work."""
-        if self.load == 0:
-            self.busy_since = at
+        self._advance(at)
         self.load += 1
         if counted:
             self.handled += 1
 
     def freed(self, at: float) -> None:
         """The agent finished one piece of work (after its wrap-up)."""
+        self._advance(at)
         self.load -= 1
-        if self.load == 0:
-            self.busy_seconds += self._span(self.busy_since, at)
-            self.busy_since = None
 
-    def logged_in(self, at: float) -> None:
-        """The agent's shift began."""
-        if self.staffed_since is None:
-            self.staffed_since = at
-
-    def logged_out(self, at: float) -> None:
-        """The agent's shift ended."""
-        self.staffed_seconds += self._span(self.staffed_since, at)
-        self.staffed_since = None
-
-    def paused(self, at: float) -> None:
-        """The agent went on a break."""
-        if self.paused_since is None:
-            self.paused_since = at
-
-    def resumed(self, at: float) -> None:
-        """The agent came back from a break."""
-        self.paused_seconds += self._span(self.paused_since, at)
-        self.paused_since = None
+    def presence(self, at: float, presence: str) -> None:
+        """The agent became ``available``, ``away`` (a break) or ``offline`` (off shift)."""
+        self._advance(at)
+        self.staffed = presence != "offline"
+        self.paused = presence == "away"
 
     def close(self, end: float) -> None:
-        """Close every open interval at the horizon."""
-        if self.busy_since is not None:
-            self.busy_seconds += self._span(self.busy_since, end)
-            self.busy_since = end
-        if self.paused_since is not None:
-            self.resumed(end)
-        if self.staffed_since is not None:
-            self.logged_out(end)
+        """Integrate up to the horizon."""
+        self._advance(end)
 
     def figures(self) -> dict[str, float]:
         """Occupancy (busy / available), utilisation (busy / staffed), times in seconds."""
         available = self.staffed_seconds - self.paused_seconds
         return {
-            "occupancy": self.busy_seconds / available if available > 0 else math.nan,
+            "occupancy": self.busy_available_seconds / available if available > 0 else math.nan,
             "utilisation": self.busy_seconds / self.staffed_seconds
             if self.staffed_seconds > 0
             else math.nan,
             "handled": float(self.handled),
             "busy_seconds": self.busy_seconds,
+            "busy_available_seconds": self.busy_available_seconds,
             "staffed_seconds": self.staffed_seconds,
             "paused_seconds": self.paused_seconds,
         }

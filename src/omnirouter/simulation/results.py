@@ -214,9 +214,9 @@ class Report:
         if threshold is not None:
             ax.axvline(threshold, color="black", linestyle="--", label="service-level threshold")
             ax.legend()
-        ax.set_xlabel("waiting time (s)")
+        ax.set_xlabel("time to answer (s): the wait, or the reply time on asynchronous channels")
         ax.set_ylabel("share of answered customers")
-        ax.set_title(f"{self.scenario}: waiting times on {channel}")
+        ax.set_title(f"{self.scenario}: time to answer on {channel}")
         return ax
 
     def plot_service_level(self, channel: str, ax: Axes | None = None) -> Axes:
@@ -266,12 +266,21 @@ _CHANNEL_ROWS: tuple[tuple[str, str, str], ...] = (
     ("offered", "offered", "count"),
     ("service_level", "service level", "percent"),
     ("asa", "avg speed of answer", "seconds"),
-    ("wait_p90", "90th pct wait", "seconds"),
+    ("answer_time_p90", "90th pct to answer", "seconds"),
     ("abandonment_rate", "abandoned", "percent"),
     ("response_time", "avg response time", "seconds"),
+    ("own_advisor_share", "by own advisor", "percent"),
     ("backlog_mean", "avg backlog", "number"),
     ("callbacks", "callbacks", "count"),
     ("transfers", "transfers", "count"),
+)
+_QUEUE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("offered", "offered", "count"),
+    ("service_level", "service level", "percent"),
+    ("asa", "avg speed of answer", "seconds"),
+    ("abandonment_rate", "abandoned", "percent"),
+    ("response_time", "avg response time", "seconds"),
+    ("own_advisor_share", "by own advisor", "percent"),
 )
 _TEAM_ROWS: tuple[tuple[str, str, str], ...] = (
     ("occupancy", "occupancy", "percent"),
@@ -315,7 +324,7 @@ def format_comparison(reports: Sequence[Report]) -> str:
     rows: list[list[str]] = []
     sections = (
         ("channel", [report.channels() for report in reports], _CHANNEL_ROWS),
-        ("queue", [report.queues() for report in reports], _CHANNEL_ROWS),
+        ("queue", [report.queues() for report in reports], _QUEUE_ROWS),
         ("team", [report.teams() for report in reports], _TEAM_ROWS),
     )
     for label, tables, kpis in sections:
@@ -325,11 +334,16 @@ def format_comparison(reports: Sequence[Report]) -> str:
         for name in names:
             first = True
             for key, title, style in kpis:
-                cells = [_show(table.get(name, {}).get(key), style) for table in tables]
-                if all(cell == "—" for cell in cells) or (
-                    style == "count" and key != "offered" and all(c in ("0", "—") for c in cells)
+                estimates = [table.get(name, {}).get(key) for table in tables]
+                if all(e is None or math.isnan(e.mean) for e in estimates):
+                    continue
+                if (
+                    key != "offered"
+                    and style == "count"
+                    and all(e is None or e.mean == 0 for e in estimates)
                 ):
                     continue
+                cells = [_show(estimate, style) for estimate in estimates]
                 rows.append([f"{label} {name}" if first else "", title, *cells])
                 first = False
         if names:

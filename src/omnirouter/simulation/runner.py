@@ -50,11 +50,13 @@ class _Customer:
     """What the simulator knows about one customer in the system (not the router's record)."""
 
     __slots__ = (
+        "advisor",
         "agent",
         "answered",
         "arrived",
         "channel",
         "counted",
+        "done",
         "handle",
         "id",
         "queue",
@@ -81,7 +83,9 @@ class _Customer:
         self.wrap_up = wrap_up
         self.queue: GroupTally | None = None
         self.agent: str | None = None
+        self.advisor: str | None = None
         self.answered = False
+        self.done = False
 
 
 class _Source:
@@ -236,6 +240,7 @@ class Simulation:
         self.registry = scenario.registry()
         self.router: Router = self._build_router(priority, router_options or {})
         self.customers: dict[str, _Customer] = {}
+        self._advisor_of: dict[str, str] = {}
         self.arrivals = 0
         self._serial = 0
         self._to_accept: list[str] = []
@@ -344,6 +349,11 @@ class Simulation:
         customer.channel.assigned(customer.arrived, now, customer.counted)
         if customer.queue is not None:
             customer.queue.assigned(customer.arrived, now, customer.counted)
+        if customer.advisor is not None and customer.counted:
+            own = customer.advisor == event.agent_id
+            customer.channel.taken_by(own)
+            if customer.queue is not None:
+                customer.queue.taken_by(own)
         agent = self.agents.get(event.agent_id or "")
         if agent is not None:
             agent.took(now, customer.counted)
@@ -354,6 +364,7 @@ class Simulation:
         if customer is None:
             return
         now = self.kernel.now
+        customer.done = True
         customer.channel.completed_work(customer.arrived, now, customer.counted)
         if customer.queue is not None:
             customer.queue.completed_work(customer.arrived, now, customer.counted)
@@ -361,7 +372,9 @@ class Simulation:
             self._free(customer)
 
     def _wrap_up_ended(self, event: Event) -> None:
-        customer = self.customers.get(event.interaction_id or "")
+        # The router names the interaction in ``detail`` (the event is the agent's).
+        work_id = event.interaction_id or event.detail.get("interaction_id") or ""
+        customer = self.customers.get(work_id)
         if customer is not None:
             self._free(customer)
 
@@ -424,6 +437,8 @@ class Simulation:
         counted = now >= self.warmup_end
         tally = self._channel(channel)
         customer = _Customer(customer_id, source, tally, now, counted, handle, wrap_up)
+        if customer_of is not None:
+            customer.advisor = self._advisor_of.get(customer_of)
         self.customers[customer_id] = customer
         self.arrivals += 1
         tally.arrived(now, counted)
@@ -487,16 +502,7 @@ class Simulation:
     def _presence(self, change: tuple[str, str]) -> None:
         agent_id, presence = change
         now = self.kernel.now
-        tally = self.agents[agent_id]
-        if presence == "offline":
-            tally.logged_out(now)
-            tally.resumed(now)
-        else:
-            tally.logged_in(now)
-            if presence == "away":
-                tally.paused(now)
-            else:
-                tally.resumed(now)
+        self.agents[agent_id].presence(now, presence)
         self.router.set_presence(agent_id, presence)
         self._accept_offers()
 
@@ -508,6 +514,9 @@ class Simulation:
         streams = RandomStreams(self.seed)
         roster = scenario.roster()
         portfolio = [customer for entry in roster for customer in entry.agent.portfolio]
+        for entry in roster:
+            for customer_id in entry.agent.portfolio:
+                self._advisor_of.setdefault(customer_id, entry.agent.id)
         unsubscribe = self.router.subscribe(self._on_event, kinds=[*self._handlers, "queued"])
         try:
             for entry in roster:
@@ -536,7 +545,10 @@ class Simulation:
     def _result(self) -> ReplicationResult:
         end = self.end
         for customer in self.customers.values():
-            if not customer.answered or not customer.channel.synchronous:
+            unanswered = (
+                not customer.done if not customer.channel.synchronous else not customer.answered
+            )
+            if unanswered:
                 customer.channel.still_open(customer.arrived, end, customer.counted)
                 if customer.queue is not None:
                     customer.queue.still_open(customer.arrived, end, customer.counted)
@@ -582,12 +594,13 @@ class Simulation:
 
 def _team_figures(members: Sequence[AgentTally]) -> dict[str, float]:
     busy = sum(member.busy_seconds for member in members)
+    busy_available = sum(member.busy_available_seconds for member in members)
     staffed = sum(member.staffed_seconds for member in members)
     paused = sum(member.paused_seconds for member in members)
     available = staffed - paused
     return {
         "agents": float(len(members)),
-        "occupancy": busy / available if available > 0 else math.nan,
+        "occupancy": busy_available / available if available > 0 else math.nan,
         "utilisation": busy / staffed if staffed > 0 else math.nan,
         "handled": float(sum(member.handled for member in members)),
         "paused_seconds": paused,

@@ -311,11 +311,13 @@ class Scenario(BoundaryModel):
     def from_toml(
         cls, text: str, *, base: Path | None = None, source: str = "scenario"
     ) -> Scenario:
-        """Parse and validate TOML text; relative file paths resolve against ``base``."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from error
+        """Parse and validate TOML text; relative file paths resolve against ``base``.
+
+        ``extends = "other.toml"`` (relative to ``base``) starts from that scenario:
+        every top-level key given here replaces the other file's.
+        """
+        data = _read_toml(text, source)
+        data = _extend(data, base, source, seen=())
         scenario = cls.model_validate(data)
         if base is not None:
             scenario._resolve_paths(base)
@@ -329,6 +331,36 @@ class Scenario(BoundaryModel):
                 file = getattr(distribution, "file", None)
                 if file is not None and not file.is_absolute():
                     distribution.file = base / file  # type: ignore[union-attr]
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from error
+
+
+def _extend(
+    data: dict[str, Any], base: Path | None, source: str, seen: tuple[Path, ...]
+) -> dict[str, Any]:
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ValidationError(source, [ErrorDetail(("extends",), "must be a file name")])
+    path = (base or Path.cwd()) / parent
+    if path.resolve() in seen:
+        raise ValidationError(source, [ErrorDetail(("extends",), f"{parent!r} extends itself")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationError(
+            source, [ErrorDetail(("extends",), f"cannot read {path}: {error.strerror}")]
+        ) from error
+    inherited = _extend(
+        _read_toml(text, str(path)), path.parent, str(path), (*seen, path.resolve())
+    )
+    return {**inherited, **data}
 
 
 def load_scenario(path: str | Path) -> Scenario:
