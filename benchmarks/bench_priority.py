@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import omnirouter as om
 from omnirouter.priority import AgentPortfolios, PriorityScorer, RecentContacts, Strategy
+from omnirouter.routing.router import manual_priority_head_start
 from omnirouter.sla import BusinessCalendar, german_holidays
 
 REPEATS = 7
@@ -104,10 +105,6 @@ def main() -> int:
     portfolio = AgentPortfolios([om.Agent(id="anna", portfolio=["k-1"])])
     scorer = PriorityScorer(STRATEGY, history=history, portfolio=portfolio)
     inlined = hand_inlined(history, {"k-1": "anna"})
-    default_hook = om.routing.router.manual_priority_head_start if hasattr(
-        om, "routing"
-    ) and hasattr(om.routing, "router") else None
-
     print(f"python {sys.version.split()[0]}; medians of {REPEATS} repeats, µs per call")
     print(f"{'case':<46} {'µs':>8} {'× inlined':>10}")
     number = 20_000
@@ -119,13 +116,14 @@ def main() -> int:
         print(f"{'hand-inlined 10 factors, ' + label:<46} {floor:>8.2f} {1.0:>10.2f}")
         print(f"{'PriorityScorer 10 factors, ' + label:<46} {ours:>8.2f} {ours / floor:>10.2f}")
     item = interaction(SHORT)
-    if default_hook is not None:
-        hook = median_us(lambda: default_hook(item, NOW), number)
-        print(f"{'router default hook (manual × 60 s)':<46} {hook:>8.2f}")
+    hook = median_us(lambda: manual_priority_head_start(item, NOW), number)
+    print(f"{'router default hook (manual × 60 s)':<46} {hook:>8.2f}")
     explain = median_us(lambda: scorer.explain(item, NOW), 2_000)
     print(f"{'explain(), 10 factors, short text':<46} {explain:>8.2f}")
-    backlog = [interaction(SHORT if n % 2 else None).model_copy(update={"id": f"i-{n}"})
-               for n in range(1000)]
+    backlog = [
+        interaction(SHORT if n % 2 else None).model_copy(update={"id": f"i-{n}"})
+        for n in range(1000)
+    ]
     rows = median_us(lambda: scorer.rows(backlog, NOW), 1) / 1000
     print(f"{'rows() per interaction, backlog of 1000':<46} {rows:>8.2f}")
 
