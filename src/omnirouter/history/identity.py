@@ -26,6 +26,7 @@ __all__ = [
     "IdentityKey",
     "IdentityKind",
     "IdentityLink",
+    "KeyMemo",
     "contact_keys",
     "hint_keys",
     "interaction_keys",
@@ -100,18 +101,48 @@ def _keep(keys: Iterable[IdentityKey | None], kinds: frozenset[IdentityKind]) ->
     return list(unique)
 
 
+class KeyMemo:
+    """Remembers the keys of e-mail addresses and phone numbers already normalised.
+
+    Parsing a phone number is the costly step of linking; one memo serves one batch
+    (one ``merge`` call) and is dropped with it, so it never outlives the data.
+    """
+
+    def __init__(self, default_region: str = "DE") -> None:
+        self.default_region = default_region
+        self._emails: dict[str, IdentityKey | None] = {}
+        self._phones: dict[str, IdentityKey | None] = {}
+
+    def email(self, address: str) -> IdentityKey | None:
+        """Like :meth:`IdentityKey.email`, computed once per distinct text."""
+        if address not in self._emails:
+            self._emails[address] = IdentityKey.email(address)
+        return self._emails[address]
+
+    def phone(self, number: str) -> IdentityKey | None:
+        """Like :meth:`IdentityKey.phone` in the memo's region, once per distinct text."""
+        if number not in self._phones:
+            self._phones[number] = IdentityKey.phone(number, self.default_region)
+        return self._phones[number]
+
+
 def contact_keys(
     contact: Contact,
     *,
     default_region: str = "DE",
     kinds: Iterable[IdentityKind | str] = ALL_IDENTITY_KINDS,
+    memo: KeyMemo | None = None,
 ) -> list[IdentityKey]:
-    """The identity keys of a contact, without repeats; unparseable values give no key."""
+    """The identity keys of a contact, without repeats; unparseable values give no key.
+
+    With a ``memo`` its region applies instead of ``default_region``.
+    """
     wanted = frozenset(IdentityKind(kind) for kind in kinds)
+    memo = memo or KeyMemo(default_region)
     ids = contact.identities
     keys: list[IdentityKey | None] = []
-    keys += (IdentityKey.email(address) for address in ids.emails)
-    keys += (IdentityKey.phone(number, default_region) for number in ids.phones)
+    keys += (memo.email(address) for address in ids.emails)
+    keys += (memo.phone(number) for number in ids.phones)
     keys += (IdentityKey.handle(h.platform, h.handle) for h in ids.handles)
     keys += (IdentityKey.customer_number(number) for number in ids.customer_numbers)
     keys += (IdentityKey.session(session) for session in ids.session_ids)
@@ -183,7 +214,10 @@ class IdentityGraph(Generic[NodeT]):
         self._size: dict[NodeT | IdentityKey, int] = {}
         self._members: dict[NodeT | IdentityKey, list[NodeT]] = {}
         self._holders: dict[IdentityKey, list[NodeT]] = {}
-        self._explicit: list[IdentityLink[NodeT]] = []
+        # Per component root: its keys and explicit links, so questions about one
+        # component never scan the whole graph.
+        self._keys: dict[NodeT | IdentityKey, list[IdentityKey]] = {}
+        self._links: dict[NodeT | IdentityKey, list[IdentityLink[NodeT]]] = {}
 
     def __contains__(self, node: object) -> bool:
         return node in self._parent and not isinstance(node, IdentityKey)
@@ -197,6 +231,8 @@ class IdentityGraph(Generic[NodeT]):
             self._parent[item] = item
             self._size[item] = 1
             self._members[item] = [] if isinstance(item, IdentityKey) else [item]
+            self._keys[item] = [item] if isinstance(item, IdentityKey) else []
+            self._links[item] = []
 
     def _root(self, item: NodeT | IdentityKey) -> NodeT | IdentityKey:
         parent = self._parent
@@ -216,6 +252,8 @@ class IdentityGraph(Generic[NodeT]):
         self._parent[root_b] = root_a
         self._size[root_a] += self._size.pop(root_b)
         self._members[root_a] += self._members.pop(root_b)
+        self._keys[root_a] += self._keys.pop(root_b)
+        self._links[root_a] += self._links.pop(root_b)
 
     def add(self, node: NodeT, keys: Iterable[IdentityKey] = ()) -> None:
         """Add ``node`` (if new) and join it with each of its identity ``keys``."""
@@ -231,8 +269,8 @@ class IdentityGraph(Generic[NodeT]):
         """Join two nodes on explicit evidence (e.g. a duplicate finder's cluster)."""
         self._ensure(a)
         self._ensure(b)
-        self._explicit.append(IdentityLink(kind, reason, (a, b)))
         self._union(a, b)
+        self._links[self._root(a)].append(IdentityLink(kind, reason, (a, b)))
 
     def same(self, a: NodeT, b: NodeT) -> bool:
         """Whether two known nodes belong to one component."""
@@ -252,10 +290,9 @@ class IdentityGraph(Generic[NodeT]):
             if members:
                 yield list(members)
 
-    def keys_of(self, node: NodeT) -> list[IdentityKey]:
+    def keys_of(self, node: NodeT | IdentityKey) -> list[IdentityKey]:
         """Every identity key in ``node``'s component."""
-        root = self._root(node)
-        return [key for key in self._holders if self._root(key) == root]
+        return list(self._keys[self._root(node)])
 
     def all_keys(self) -> list[IdentityKey]:
         """Every identity key in the graph, in order of arrival."""
@@ -270,9 +307,8 @@ class IdentityGraph(Generic[NodeT]):
         nodes, and each explicit link."""
         root = self._root(node)
         links: list[IdentityLink[NodeT]] = [
-            IdentityLink(key.kind.value, key.value, tuple(holders))
-            for key, holders in self._holders.items()
-            if len(holders) > 1 and self._root(key) == root
+            IdentityLink(key.kind.value, key.value, tuple(self._holders[key]))
+            for key in self._keys[root]
+            if len(self._holders[key]) > 1
         ]
-        links += (link for link in self._explicit if self._root(link.nodes[0]) == root)
-        return links
+        return links + self._links[root]

@@ -33,6 +33,7 @@ from omnirouter.history.identity import (
     IdentityKey,
     IdentityKind,
     IdentityLink,
+    KeyMemo,
     contact_keys,
 )
 from omnirouter.model.contact import Contact, SocialHandle
@@ -141,14 +142,14 @@ def _union_list(
     return merged
 
 
-def _identity_key(kind: str, region: str) -> Any:
+def _identity_key(kind: str, memo: KeyMemo) -> Any:
     def key(value: Any) -> object:
         if isinstance(value, SocialHandle):
             found = IdentityKey.handle(value.platform, value.handle)
         elif kind == "emails":
-            found = IdentityKey.email(value)
+            found = memo.email(value)
         elif kind == "phones":
-            found = IdentityKey.phone(value, region)
+            found = memo.phone(value)
         elif kind == "customer_numbers":
             found = IdentityKey.customer_number(value)
         else:
@@ -165,8 +166,10 @@ def golden_from(
     sources: Sequence[MergeInput],
     *,
     default_region: str = "DE",
+    memo: KeyMemo | None = None,
 ) -> GoldenContact:
     """Apply ``rules`` to ``candidates`` (one person's records, in input order)."""
+    memo = memo or KeyMemo(default_region)
     provenance: dict[str, FieldProvenance] = {}
 
     def note(field: str, record_id: str, rule: str, ids: tuple[str, ...]) -> None:
@@ -195,7 +198,7 @@ def golden_from(
             candidates,
             f"identities.{kind}",
             lambda contact, kind=kind: getattr(contact.identities, kind),
-            _identity_key(kind, default_region),
+            _identity_key(kind, memo),
             provenance,
         )
     data["identities"] = identities
@@ -302,8 +305,9 @@ def merge(
         for index, contact in enumerate(contacts)
     ]
     graph: IdentityGraph[str] = IdentityGraph()
+    memo = KeyMemo(default_region)
     for contact in contacts:
-        graph.add(contact.id, contact_keys(contact, default_region=default_region, kinds=kinds))
+        graph.add(contact.id, contact_keys(contact, kinds=kinds, memo=memo))
     if duplicates is not None:
         _link_duplicates(graph, duplicates, position)
     groups = sorted(
@@ -319,7 +323,7 @@ def merge(
             survivorship,
             graph.explain(ids[0]),
             [inputs[i] for i in indexes],
-            default_region=default_region,
+            memo=memo,
         )
         golden.append(person)
         by_record.update(dict.fromkeys(ids, person))
