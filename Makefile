@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python examples/walkthrough.py
+	$(BIN)/omnirouter simulate examples/bank.toml --compare examples/bank_pooled.toml
 
 test: $(VENV)/.installed-dev lint typecheck unit
 
