@@ -363,3 +363,34 @@ def test_opt_out_anywhere_wins_for_its_channel(records: list[Any]) -> None:
             else:
                 assert merged is not None
                 assert merged.status is om.ConsentStatus.OPT_IN
+
+
+def test_find_duplicates_result_is_accepted_as_links() -> None:
+    rows = [
+        {
+            "id": "1",
+            "given_name": "Hans",
+            "family_name": "Meyer",
+            "birth_date": "1970-03-04",
+            "city": "Bonn",
+            "street": "Hauptstr. 5",
+        },
+        {
+            "id": "2",
+            "given_name": "Hans",
+            "family_name": "Maier",
+            "birth_date": "1970-03-04",
+            "city": "Bonn",
+            "street": "Hauptstraße 5",
+        },
+        {
+            "id": "3",
+            "given_name": "Eva",
+            "family_name": "Schmidt",
+            "birth_date": "1980-01-01",
+            "city": "Köln",
+        },
+    ]
+    result = merge(rows, duplicates=om.history.find_duplicates(rows))
+    assert [g.record_ids for g in result] == [("1", "2"), ("3",)]
+    assert unmerge(result) == rows
