@@ -85,10 +85,9 @@ def blocking_passes(
         ("phone", _keys([values["phone"]])),
         ("birth date + phonetic given name", _keys([birth, given_code])),
         ("postcode + phonetic given name", _keys([postcode, given_code])),
-        (
-            "postcode + phonetic family name + house number",
-            _keys([postcode, family_code, values["house_number"]]),
-        ),
+        ("birth date + postcode", _keys([birth, postcode])),
+        ("postcode + house number", _keys([postcode, values["house_number"]])),
+        ("birth date + house number", _keys([birth, values["house_number"]])),
     ]
     passes = []
     for name, keys in specs:

@@ -12,10 +12,40 @@ from collections.abc import Callable, Sequence
 import attrs
 import jellyfish
 
-__all__ = ["FieldComparator", "PatternCodec", "comparator_for", "make_pair_comparator"]
+__all__ = [
+    "FieldComparator",
+    "PatternCodec",
+    "comparator_for",
+    "make_pair_comparator",
+    "within_one_edit",
+]
 
 _jaro_winkler = jellyfish.jaro_winkler_similarity
-_damerau = jellyfish.damerau_levenshtein_distance
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of neighbours turns a into b.
+
+    The same answer as a Damerau–Levenshtein distance of at most 1, several times
+    faster because it stops at the first difference.
+    """
+    length_a, length_b = len(a), len(b)
+    if length_a - length_b > 1 or length_b - length_a > 1:
+        return False
+    shorter = length_a if length_a < length_b else length_b
+    index = 0
+    while index < shorter and a[index] == b[index]:
+        index += 1
+    if length_a > length_b:
+        return a[index + 1 :] == b[index:]
+    if length_a < length_b:
+        return a[index:] == b[index + 1 :]
+    return a[index + 1 :] == b[index + 1 :] or (
+        a[index + 2 :] == b[index + 2 :]
+        and a[index : index + 1] == b[index + 1 : index + 2]
+        and a[index + 1 : index + 2] == b[index : index + 1]
+    )
+
 
 # Endings that turn a given name into its counterpart of the other sex
 # (Michael/Michaela, Christian/Christiane, Stefan/Stefanie): similar strings, other people.
@@ -38,7 +68,7 @@ def compare_given_name(a: str, b: str) -> int:
     similarity = _jaro_winkler(a, b)
     if similarity >= 0.94:
         return 1
-    return 2 if similarity >= 0.84 or _damerau(a, b) <= 1 else 3
+    return 2 if similarity >= 0.84 or within_one_edit(a, b) else 3
 
 
 def compare_family_name(a: str, b: str) -> int:
@@ -55,19 +85,19 @@ def compare_birth_date(a: str, b: str) -> int:
     """``YYYYMMDD``: 0 exact, 1 day and month swapped, 2 one typo, 3 different."""
     if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
         return 1
-    return 2 if _damerau(a, b) <= 1 else 3
+    return 2 if within_one_edit(a, b) else 3
 
 
 def compare_email(a: str, b: str) -> int:
     """0 exact, 1 one typo or same mailbox at another provider, 2 different."""
-    if _damerau(a, b) <= 1 or a.partition("@")[0] == b.partition("@")[0]:
+    if within_one_edit(a, b) or a.partition("@")[0] == b.partition("@")[0]:
         return 1
     return 2
 
 
 def compare_phone(a: str, b: str) -> int:
     """Digits with country code: 0 exact, 1 one typo, 2 different."""
-    return 1 if _damerau(a, b) <= 1 else 2
+    return 1 if within_one_edit(a, b) else 2
 
 
 def compare_place(a: str, b: str) -> int:
@@ -77,7 +107,7 @@ def compare_place(a: str, b: str) -> int:
 
 def compare_code(a: str, b: str) -> int:
     """Postcode: 0 exact, 1 one typo, 2 different."""
-    return 1 if _damerau(a, b) <= 1 else 2
+    return 1 if within_one_edit(a, b) else 2
 
 
 def compare_exact(a: str, b: str) -> int:

@@ -51,7 +51,7 @@ DEDUPE_FIELDS: Final = INPUT_FIELDS
 #: Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown.
 Progress = Callable[[str, int, int], None]
 
-_RANDOM_PAIRS = 20_000
+_RANDOM_PAIRS = 5_000
 _VETO_FIELDS = ("given_name", "birth_date")
 
 
@@ -152,11 +152,11 @@ def _random_pattern_counts(
 
 
 class _Clusters:
-    """Union-find that refuses to join two groups with more cannot-links than links between them.
+    """Union-find that joins two groups only if links between them outnumber cannot-links.
 
-    A record that matches one member of a group but is vetoed against two others stays
-    out; one that matches one and is vetoed against one (a typo that only one spelling
-    survives) joins.
+    A record that matches two members of a group and is vetoed against a third joins;
+    one that matches one member and is vetoed against another stays out, so a record
+    without a birth date cannot bridge a father and a son of the same name.
     """
 
     def __init__(self, links: dict[int, set[int]], cannot_link: dict[int, set[int]]) -> None:
@@ -191,7 +191,7 @@ class _Clusters:
             for member in group_a:
                 for other in self.links.get(member, ()):
                     support += self.find(other) == root_b
-            if conflicts > support:
+            if conflicts >= support:
                 return False
         self.parent[root_a] = root_b
         self.members[root_b] = group_b + group_a
