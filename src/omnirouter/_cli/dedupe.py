@@ -1,0 +1,163 @@
+"""``omnirouter dedupe``: find the duplicates in a CSV of contacts and write their clusters."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.history.duplicates import DEDUPE_FIELDS, DuplicateResult, find_duplicates
+
+NAME = "dedupe"
+HELP = "Find duplicate contacts in a CSV file and write one row per record with its cluster."
+
+#: Columns of the output file.
+OUTPUT_COLUMNS = ("id", "cluster", "cluster_size", "best_match", "score", "explanation")
+
+_PROGRESS_FROM = 10_000  # records; smaller files finish before a bar is worth drawing
+_BAR_WIDTH = 30
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", type=Path, help="CSV file with a header row")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="CSV file to write (default: standard output)"
+    )
+    parser.add_argument("--id-column", default="id", help="column with the record id (id)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help=f"read FIELD from COLUMN; fields: {', '.join(DEDUPE_FIELDS)} (repeatable)",
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=0.5, help="match probability for a duplicate (0.5)"
+    )
+    parser.add_argument("--region", default="DE", help="default region of phone numbers (DE)")
+    parser.add_argument("--delimiter", default=",", help="field delimiter of the input (,)")
+    parser.add_argument(
+        "--no-household-guard",
+        action="store_true",
+        help="let the model alone decide, even for pairs whose given name or birth date differ",
+    )
+    parser.add_argument(
+        "--only-duplicates", action="store_true", help="write only records that have duplicates"
+    )
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", action="store_true", help="always show progress")
+    progress.add_argument("--quiet", action="store_true", help="never show progress")
+
+
+def _field_map(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    problems = []
+    for text in pairs:
+        field, equals, column = text.partition("=")
+        if not equals or not field.strip() or not column.strip():
+            problems.append(ErrorDetail(["map"], f"expected FIELD=COLUMN, got {text!r}"))
+            continue
+        mapping[field.strip()] = column.strip()
+    if problems:
+        raise ValidationError("dedupe options", problems)
+    return mapping
+
+
+class ProgressBar:
+    """A one-line progress display on a text stream (stage, bar, elapsed seconds)."""
+
+    def __init__(self, stream: TextIO, records: int) -> None:
+        self.stream = stream
+        self.records = records
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.started
+        if total:
+            filled = round(_BAR_WIDTH * done / total)
+            bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+            line = f"{stage:<8} [{bar}] {done}/{total}"
+        else:
+            line = f"{stage:<8} {done:,} of {self.records:,} records"
+        self.stream.write(f"\r{line}  {elapsed:6.1f}s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _rows(path: Path, delimiter: str) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise ValidationError("dedupe input", [ErrorDetail(["input"], f"no such file: {path}")])
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        if reader.fieldnames is None:
+            raise ValidationError("dedupe input", [ErrorDetail(["input"], f"{path} is empty")])
+        return list(reader)
+
+
+def output_rows(
+    ids: list[str], result: DuplicateResult, *, only_duplicates: bool
+) -> Iterator[dict[str, str]]:
+    """One output row per record: its cluster and the strongest link that put it there."""
+    cluster_number = {record_id: n for n, c in enumerate(result.clusters, 1) for record_id in c}
+    best: dict[str, tuple[str, str, str]] = {}
+    for pair in result.pairs:  # best first, so the first link seen per record wins
+        if cluster_number.get(pair.id_a) != cluster_number.get(pair.id_b):
+            continue
+        for own, other in ((pair.id_a, pair.id_b), (pair.id_b, pair.id_a)):
+            if own not in best:
+                best[own] = (other, f"{pair.score:.6f}", pair.explain())
+    for record_id in ids:
+        number = cluster_number.get(record_id)
+        if number is None and only_duplicates:
+            continue
+        match, score, explanation = best.get(record_id, ("", "", ""))
+        yield {
+            "id": record_id,
+            "cluster": str(number) if number is not None else "",
+            "cluster_size": str(len(result.clusters[number - 1])) if number is not None else "1",
+            "best_match": match,
+            "score": score,
+            "explanation": explanation,
+        }
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = _rows(args.input, args.delimiter)
+    show = args.progress or (not args.quiet and len(rows) >= _PROGRESS_FROM)
+    bar = ProgressBar(sys.stderr, len(rows)) if show else None
+    result = find_duplicates(
+        rows,
+        id_field=args.id_column,
+        fields=_field_map(args.map),
+        threshold=args.threshold,
+        default_region=args.region,
+        household_guard=not args.no_household_guard,
+        progress=bar,
+    )
+    if bar is not None:
+        bar.close()
+    ids = [str(row[args.id_column]) for row in rows]
+    out: Path | None = args.out
+    handle = out.open("w", newline="", encoding="utf-8") if out is not None else sys.stdout
+    try:
+        writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(output_rows(ids, result, only_duplicates=args.only_duplicates))
+    finally:
+        if out is not None:
+            handle.close()
+    duplicates = sum(len(cluster) for cluster in result.clusters)
+    print(
+        f"{len(rows)} records, {len(result.clusters)} clusters holding {duplicates} records",
+        file=sys.stderr,
+    )
+    return 0
