@@ -20,8 +20,11 @@ __all__ = [
     "ErrorDetail",
     "ExpressionError",
     "InvalidStateError",
+    "JournalCorruptError",
+    "JournalError",
     "NoQueueError",
     "OmnirouterError",
+    "RecoveryError",
     "RoutingError",
     "UnknownAgentError",
     "UnknownChannelError",
@@ -210,3 +213,15 @@ class NoQueueError(RoutingError):
 
 class CapacityExceededError(RoutingError):
     """The agent has no room for one more item of that channel (e.g. on ``pull``)."""
+
+
+class JournalError(OmnirouterError):
+    """The durable journal cannot do what was asked (a failed write, a journal in use)."""
+
+
+class JournalCorruptError(JournalError):
+    """A journal file that is damaged or truncated; the message names the file and record."""
+
+
+class RecoveryError(JournalError):
+    """A journal that cannot be replayed as recorded; no command is ever skipped silently."""

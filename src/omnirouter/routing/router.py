@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 import attrs
 
@@ -48,6 +48,12 @@ from omnirouter.routing._work import Work
 from omnirouter.routing.events import Event
 from omnirouter.routing.expressions import Expression
 from omnirouter.routing.queues import FourEyes, Queue, Step
+
+if TYPE_CHECKING:
+    from omnirouter.ops.journal import Journal
+    from omnirouter.ops.portfolio import PortfolioNotice
+    from omnirouter.ops.stats import RouterStats
+    from omnirouter.ops.writer import JournalWriter
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
 
@@ -148,6 +154,7 @@ class Router:
         rng: random.Random | None = None,
         *,
         four_eyes: FourEyes | None = None,
+        journal: Journal | None = None,
     ) -> None:
         if not callable(clock):
             raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
@@ -199,6 +206,13 @@ class Router:
         self._depth = 0
         self._flushing = False
         self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
+        self._commit_hooks: list[Callable[[], object]] = []
+        #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
+        self._ops: dict[str, Any] = {}
+        if journal is not None:
+            from omnirouter.ops.writer import attach_journal
+
+            attach_journal(self, journal)
 
     # ------------------------------------------------------------------ configuration
 
@@ -254,15 +268,27 @@ class Router:
                 now = self._clock()
             self._depth += 1
             try:
+                due = self._timers.next_at()
                 self._fire_due(now)
-                result = operation(now)
+                try:
+                    result = operation(now)
+                except Exception:
+                    if due is not None and due <= now:
+                        # The call changed nothing, but the timers due before it fired:
+                        # a journal must see them as a tick at this time to replay exactly.
+                        for listener in self._command_listeners:
+                            listener("tick", {"now": now}, now)
+                    raise
                 for listener in self._command_listeners:
                     listener(name, arguments(), now)
                 return result
             finally:
                 self._depth -= 1
-                if not self._depth and self._pending and not self._flushing:
-                    self._flush()
+                if not self._depth and not self._flushing:
+                    if self._pending:
+                        self._flush()
+                    for hook in self._commit_hooks:
+                        hook()
 
     def _flush(self) -> None:
         self._flushing = True
@@ -310,7 +336,8 @@ class Router:
         """Tell ``listener(name, arguments, at)`` every state-changing call that succeeded.
 
         ``arguments`` is plain JSON-able data such that ``execute(name, arguments)``
-        at the same time repeats the call (what a journal needs). Returns a remover.
+        at the same time repeats the call (what a journal needs). A failed call that
+        fired due timers first is told as ``tick`` at its time. Returns a remover.
         """
         with self._lock:
             self._command_listeners.append(listener)
@@ -321,6 +348,26 @@ class Router:
                     self._command_listeners.remove(listener)
 
         return remove
+
+    def add_commit_hook(self, hook: Callable[[], object]) -> Callable[[], None]:
+        """Call ``hook()`` at the end of every outermost call, once its events were
+        delivered (still under the router's lock): where a journal makes the call
+        durable before it returns. Returns a remover."""
+        with self._lock:
+            self._commit_hooks.append(hook)
+
+        def remove() -> None:
+            with self._lock:
+                if hook in self._commit_hooks:
+                    self._commit_hooks.remove(hook)
+
+        return remove
+
+    @property
+    def journal(self) -> JournalWriter | None:
+        """The writer of this router's durable journal (``journal=`` or :meth:`recover`)."""
+        writer: JournalWriter | None = self._ops.get("journal")
+        return writer
 
     def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
         """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
@@ -1383,6 +1430,62 @@ class Router:
             rng=rng,
             four_eyes=four_eyes,
         )
+
+    # ------------------------------------------------------------------ operations
+
+    @classmethod
+    def recover(
+        cls,
+        journal: Journal,
+        *,
+        queues: Iterable[Queue] | None = None,
+        selection: Any = None,
+        clock: Callable[[], float] = time.time,
+        channels: ChannelRegistry | None = None,
+        priority: PriorityStrategy | None = None,
+        sla: ServiceLevelHook | None = None,
+        rng: random.Random | None = None,
+        four_eyes: FourEyes | None = None,
+        checkpoint: bool = True,
+    ) -> Router:
+        """The router exactly as the journal left it (after a crash): its latest snapshot
+        plus every command recorded after it, replayed at their recorded times. The
+        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`.
+        """
+        from omnirouter.ops.recovery import recover
+
+        return recover(
+            cls,
+            journal,
+            queues=queues,
+            selection=selection,
+            clock=clock,
+            channels=channels,
+            priority=priority,
+            sla=sla,
+            rng=rng,
+            four_eyes=four_eyes,
+            checkpoint=checkpoint,
+        )
+
+    def stats(self, now: float | None = None) -> RouterStats:
+        """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
+
+        Counters (handled, service level so far today) count from the first call.
+        """
+        from omnirouter.ops.stats import live_stats
+
+        return live_stats(self, now)
+
+    def watch_portfolio(
+        self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
+    ) -> Callable[[], None]:
+        """Tell ``callback`` every event of every customer in the advisor's portfolio,
+        on any channel, and those of advisors they back up while those are away
+        (R-MO2). Returns a function that stops the watch."""
+        from omnirouter.ops.portfolio import watch_portfolio
+
+        return watch_portfolio(self, advisor_id, callback)
 
 
 def _handover_detail(work: Work) -> Mapping[str, Any]:
