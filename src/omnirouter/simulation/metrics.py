@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from omnirouter.simulation.stats import Histogram, RunningStats
+from omnirouter.simulation.stats import Histogram
 
 __all__ = ["AgentTally", "GroupTally"]
 
@@ -20,40 +20,44 @@ _BINS_PER_THRESHOLD = 20
 
 
 class GroupTally:
-    """Counts and streamed statistics for one channel or one queue.
+    """Counts and streamed sums for one channel or one queue; O(1) work per customer.
 
     ``synchronous`` decides what "answered" means for the service level: assigned to
     an agent (phone, chat) or completed (e-mail, letters: the reply is the answer).
+    The time-average backlog is the sum of each customer's time in the backlog
+    (clipped to the measured span) over the span, so no time-ordered integration runs.
     """
 
     __slots__ = (
-        "abandon_wait",
         "abandoned",
         "answered",
         "backlog",
         "backlog_area",
-        "backlog_since",
+        "bin_width",
+        "bins",
         "callbacks",
         "completed",
         "delayed",
-        "histogram",
         "interval_abandoned",
         "interval_answered",
         "interval_seconds",
         "interval_within",
         "judged",
+        "last_interval",
         "late_open",
         "max_backlog",
         "name",
         "offered",
+        "overflow",
         "own_advisor",
         "portfolio_answered",
-        "response",
+        "response_total",
         "synchronous",
         "threshold",
         "transfers",
-        "wait",
+        "wait_total",
         "warmup_end",
+        "with_distribution",
         "within",
     )
 
@@ -84,60 +88,71 @@ class GroupTally:
         self.transfers = 0
         self.portfolio_answered = 0
         self.own_advisor = 0
-        self.wait = RunningStats()
-        self.response = RunningStats()
-        self.abandon_wait = RunningStats()
-        self.histogram: Histogram | None = (
-            Histogram(threshold / _BINS_PER_THRESHOLD, HISTOGRAM_BINS)
-            if with_distribution
-            else None
-        )
+        self.wait_total = 0.0
+        self.response_total = 0.0
+        self.with_distribution = with_distribution
+        self.bin_width = threshold / _BINS_PER_THRESHOLD
+        self.bins = [0] * (HISTOGRAM_BINS if with_distribution else 0)
+        self.overflow = 0
         self.backlog = 0
-        self.backlog_since = warmup_end
         self.backlog_area = 0.0
         self.max_backlog = 0
         self.interval_seconds = interval_seconds
         intervals = max(1, math.ceil((horizon_end - warmup_end) / interval_seconds))
+        self.last_interval = intervals - 1
         self.interval_answered = [0] * intervals
         self.interval_within = [0] * intervals
         self.interval_abandoned = [0] * intervals
 
-    def _interval(self, arrived: float) -> int:
-        index = int((arrived - self.warmup_end) / self.interval_seconds)
-        return min(index, len(self.interval_answered) - 1)
+    @property
+    def histogram(self) -> Histogram | None:
+        """The distribution of the time to answer (``None`` for queue tallies)."""
+        if not self.with_distribution:
+            return None
+        histogram = Histogram(self.bin_width, HISTOGRAM_BINS)
+        histogram.counts = list(self.bins)
+        histogram.overflow = self.overflow
+        histogram.total = sum(self.bins) + self.overflow
+        return histogram
 
-    def _backlog_change(self, at: float, delta: int) -> None:
-        if at > self.backlog_since:
-            self.backlog_area += self.backlog * (at - self.backlog_since)
-            self.backlog_since = at
-        self.backlog += delta
-        if self.backlog > self.max_backlog:
-            self.max_backlog = self.backlog
+    def _leave_backlog(self, arrived: float, at: float) -> None:
+        self.backlog -= 1
+        start = arrived if arrived > self.warmup_end else self.warmup_end
+        if at > start:
+            self.backlog_area += at - start
 
     def arrived(self, at: float, counted: bool) -> None:
         """A customer of this group arrived (``counted``: after the warm-up)."""
         if counted:
             self.offered += 1
-        self._backlog_change(at, 1)
+        self.backlog += 1
+        if self.backlog > self.max_backlog:
+            self.max_backlog = self.backlog
 
     def assigned(self, arrived: float, at: float, counted: bool) -> None:
         """An agent took the work: the wait ends (for synchronous work, the answer)."""
         if self.synchronous:
-            self._backlog_change(at, -1)
+            self._leave_backlog(arrived, at)
         if counted:
             wait = at - arrived
             self.answered += 1
             if wait > 0:
                 self.delayed += 1
-            self.wait.add(wait)
+            self.wait_total += wait
             if self.synchronous:
                 self._judge(arrived, wait)
 
     def _judge(self, arrived: float, elapsed: float) -> None:
         self.judged += 1
-        if self.histogram is not None:
-            self.histogram.add(elapsed)
-        interval = self._interval(arrived)
+        if self.with_distribution:
+            index = int(elapsed / self.bin_width) if elapsed > 0 else 0
+            if index < HISTOGRAM_BINS:
+                self.bins[index] += 1
+            else:
+                self.overflow += 1
+        interval = int((arrived - self.warmup_end) / self.interval_seconds)
+        if interval > self.last_interval:
+            interval = self.last_interval
         self.interval_answered[interval] += 1
         if elapsed <= self.threshold:
             self.within += 1
@@ -152,31 +167,35 @@ class GroupTally:
     def completed_work(self, arrived: float, at: float, counted: bool) -> None:
         """The work was completed (asynchronous: the reply is the answer)."""
         if not self.synchronous:
-            self._backlog_change(at, -1)
+            self._leave_backlog(arrived, at)
         if counted:
             self.completed += 1
-            self.response.add(at - arrived)
+            self.response_total += at - arrived
             if not self.synchronous:
                 self._judge(arrived, at - arrived)
 
     def abandoned_work(self, arrived: float, at: float, counted: bool, callback: bool) -> None:
         """The customer hung up (or left a callback request) before an answer."""
-        self._backlog_change(at, -1)
+        self._leave_backlog(arrived, at)
         if counted:
             self.abandoned += 1
-            self.abandon_wait.add(at - arrived)
-            self.interval_abandoned[self._interval(arrived)] += 1
+            interval = min(
+                int((arrived - self.warmup_end) / self.interval_seconds), self.last_interval
+            )
+            self.interval_abandoned[interval] += 1
             if callback:
                 self.callbacks += 1
 
     def still_open(self, arrived: float, end: float, counted: bool) -> None:
-        """At the horizon: an unanswered customer already past the threshold misses the SL."""
+        """At the horizon: an unanswered customer already past the threshold misses the SL.
+
+        Its time in the backlog up to the horizon is added to the backlog integral.
+        """
         if counted and end - arrived > self.threshold:
             self.late_open += 1
-
-    def close(self, end: float) -> None:
-        """Close the backlog integral at the horizon."""
-        self._backlog_change(end, 0)
+        start = arrived if arrived > self.warmup_end else self.warmup_end
+        if end > start:
+            self.backlog_area += end - start
 
     def figures(self, span: float) -> dict[str, float]:
         """The scalar KPIs of this group (``span``: seconds measured after the warm-up)."""
@@ -188,13 +207,17 @@ class GroupTally:
             "answered": float(self.answered),
             "abandoned": float(self.abandoned),
             "service_level": self.within / judged if judged else nan,
-            "asa": self.wait.mean if self.answered else nan,
+            "asa": self.wait_total / self.answered if self.answered else nan,
             "p_wait": self.delayed / self.answered if self.answered else nan,
             "abandonment_rate": self.abandoned / (self.answered + self.abandoned)
             if self.answered + self.abandoned
             else nan,
-            "answer_time_p90": histogram.quantile(0.9) if histogram and histogram.total else nan,
-            "response_time": self.response.mean if self.completed and not self.synchronous else nan,
+            "answer_time_p90": histogram.quantile(0.9)
+            if histogram is not None and histogram.total
+            else nan,
+            "response_time": self.response_total / self.completed
+            if self.completed and not self.synchronous
+            else nan,
             "backlog_mean": self.backlog_area / span if span > 0 else nan,
             "backlog_max": float(self.max_backlog),
             "backlog_end": float(self.backlog),

@@ -257,6 +257,7 @@ class Simulation:
             "completed": self._completed,
             "wrap_up_ended": self._wrap_up_ended,
             "transferred": self._transferred,
+            "queued": self._queued,
         }
 
     def _build_router(self, priority: PriorityStrategy | None, options: dict[str, Any]) -> Router:
@@ -327,11 +328,12 @@ class Simulation:
         handler = self._handlers.get(event.kind)
         if handler is not None:
             handler(event)
-        elif event.kind == "queued":
-            customer = self.customers.get(event.interaction_id or "")
-            if customer is not None and customer.queue is None and event.queue is not None:
-                customer.queue = self._queue(event.queue, customer.channel)
-                customer.queue.arrived(customer.arrived, customer.counted)
+
+    def _queued(self, event: Event) -> None:
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is not None and customer.queue is None and event.queue is not None:
+            customer.queue = self._queue(event.queue, customer.channel)
+            customer.queue.arrived(customer.arrived, customer.counted)
 
     def _offered(self, event: Event) -> None:
         # Accept after the router call that offered returns: subscribers must not
@@ -449,13 +451,15 @@ class Simulation:
             update={"id": customer_id, "channel": channel, "customer_id": customer_of}
         )
         self.router.submit(interaction)
-        self._accept_offers()
+        if self._to_accept:
+            self._accept_offers()
         if patience is not None and not customer.answered:
             self.kernel.schedule(now + patience, self._abandon, customer, _ABANDON)
 
     def _complete(self, customer: _Customer) -> None:
         self.router.complete(customer.id, wrap_up=customer.wrap_up)
-        self._accept_offers()
+        if self._to_accept:
+            self._accept_offers()
 
     def _abandon(self, customer: _Customer) -> None:
         if customer.answered or customer.id not in self.customers:
@@ -517,7 +521,7 @@ class Simulation:
         for entry in roster:
             for customer_id in entry.agent.portfolio:
                 self._advisor_of.setdefault(customer_id, entry.agent.id)
-        unsubscribe = self.router.subscribe(self._on_event, kinds=[*self._handlers, "queued"])
+        unsubscribe = self.router.subscribe(self._on_event, kinds=list(self._handlers))
         try:
             for entry in roster:
                 agent = entry.agent
@@ -553,19 +557,15 @@ class Simulation:
                 if customer.queue is not None:
                     customer.queue.still_open(customer.arrived, end, customer.counted)
         span = end - self.warmup_end
-        for tally in (*self.channels.values(), *self.queues.values()):
-            tally.close(end)
         for agent in self.agents.values():
             agent.close(end)
         teams: dict[str, list[AgentTally]] = {}
         for agent in self.agents.values():
             teams.setdefault(agent.team, []).append(agent)
         waiting = {
-            name: WaitingDistribution(
-                tally.histogram.width, tuple(tally.histogram.counts), tally.histogram.overflow
-            )
+            name: WaitingDistribution(tally.bin_width, tuple(tally.bins), tally.overflow)
             for name, tally in self.channels.items()
-            if tally.histogram is not None
+            if tally.with_distribution
         }
         intervals = {
             name: tuple(
