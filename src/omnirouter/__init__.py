@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, outbound, priority, simulation, sla
+from omnirouter import erlang, history, ops, outbound, priority, simulation, sla
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -16,8 +16,11 @@ from omnirouter.errors import (
     ErrorDetail,
     ExpressionError,
     InvalidStateError,
+    JournalCorruptError,
+    JournalError,
     NoQueueError,
     OmnirouterError,
+    RecoveryError,
     RoutingError,
     UnknownAgentError,
     UnknownChannelError,
@@ -45,6 +48,7 @@ from omnirouter.model import (
     PostalAddress,
     SocialHandle,
 )
+from omnirouter.ops import AsyncioDriver, Journal, SQLiteJournal, ThreadedDriver
 from omnirouter.priority import (
     KeywordClassifier,
     PriorityScorer,
@@ -81,6 +85,7 @@ __all__ = [
     "BUILTIN_CHANNELS",
     "Agent",
     "AgentStatus",
+    "AsyncioDriver",
     "BotHandover",
     "BusinessCalendar",
     "CalendarError",
@@ -105,6 +110,9 @@ __all__ = [
     "Interaction",
     "InteractionState",
     "InvalidStateError",
+    "Journal",
+    "JournalCorruptError",
+    "JournalError",
     "KeywordClassifier",
     "ManualPriority",
     "NoQueueError",
@@ -114,8 +122,10 @@ __all__ = [
     "PriorityScorer",
     "Queue",
     "RecentContacts",
+    "RecoveryError",
     "Router",
     "RoutingError",
+    "SQLiteJournal",
     "SelectionPolicy",
     "ServiceLevelPolicy",
     "ServiceLevelTarget",
@@ -123,6 +133,7 @@ __all__ = [
     "SocialHandle",
     "Step",
     "Strategy",
+    "ThreadedDriver",
     "UnknownAgentError",
     "UnknownChannelError",
     "UnknownContactError",
@@ -134,6 +145,7 @@ __all__ = [
     "compile_expression",
     "erlang",
     "history",
+    "ops",
     "outbound",
     "priority",
     "selection",

@@ -265,7 +265,9 @@ class SQLiteJournal:
                             event_rows,
                         )
                     if snapshot_row is not None:
-                        db.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", snapshot_row)
+                        db.execute(
+                            "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", snapshot_row
+                        )
                     db.execute("COMMIT")
                 except BaseException:
                     if db.in_transaction:
@@ -314,7 +316,9 @@ class SQLiteJournal:
         try:
             return Snapshot(int(number), json.loads(data))
         except ValueError as error:
-            raise self._corrupt(f"the snapshot after command {number} is not JSON", error) from error
+            raise self._corrupt(
+                f"the snapshot after command {number} is not JSON", error
+            ) from error
 
     def commands(self, after: int = 0) -> Iterator[Command]:
         """The commands after ``after``, in order; a gap or a bad checksum raises
