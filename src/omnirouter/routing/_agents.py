@@ -158,27 +158,25 @@ class Pool:
         return True
 
     def build_heap(
-        self, key: Callable[[AgentState, Pool], Any]
+        self, key: Callable[[AgentState, Pool], Any] | None
     ) -> list[tuple[Any, int, AgentState]]:
-        """Create the heap of free members, keyed by ``key``."""
+        """Create the heap of free members, keyed by ``key`` (``None``: idle-since)."""
         channel = self.channel
-        heap = [(key(a, self), a.seq, a) for a in self.members.values() if a.can_take(channel)]
+        heap = [
+            (a.idle_since if key is None else key(a, self), a.seq, a)
+            for a in self.members.values()
+            if a.can_take(channel)
+        ]
         heapq.heapify(heap)
         self.heap = heap
         self.in_heap = {entry[2].id for entry in heap}
         return heap
 
-    def offer_place(self, agent: AgentState, key: Callable[[AgentState, Pool], Any]) -> None:
-        """Put a member that may have become free back into the heap (if not there)."""
-        heap = self.heap
-        if heap is not None and agent.id not in self.in_heap and agent.can_take(self.channel):
-            self.in_heap.add(agent.id)
-            heapq.heappush(heap, (key(agent, self), agent.seq, agent))
-
     def best_free(
-        self, key: Callable[[AgentState, Pool], Any], excluded: frozenset[str] | set[str]
+        self, key: Callable[[AgentState, Pool], Any] | None, excluded: frozenset[str] | set[str]
     ) -> AgentState | None:
-        """The free member with the smallest key, skipping ``excluded`` ids (kept in place)."""
+        """The free member with the smallest key (``None``: idle-since), skipping
+        ``excluded`` ids (kept in place)."""
         heap = self.heap if self.heap is not None else self.build_heap(key)
         channel = self.channel
         skipped: list[tuple[Any, int, AgentState]] = []
@@ -190,7 +188,7 @@ class Pool:
                 heapq.heappop(heap)
                 self.in_heap.discard(agent.id)
                 continue
-            current = key(agent, self)
+            current = agent.idle_since if key is None else key(agent, self)
             if current != entry[0]:
                 heapq.heapreplace(heap, (current, agent.seq, agent))
                 continue

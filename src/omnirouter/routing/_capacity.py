@@ -139,7 +139,7 @@ class Load:
 
     def add(self, channel: str) -> None:
         """Count one more item of ``channel`` (the caller checked :meth:`can_take`)."""
-        plan = self.plan(channel)
+        plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:  # pull/transfer to an agent may not bypass the profile
             raise ValueError(f"channel {channel} not allowed")
         counts = self.counts
@@ -151,7 +151,7 @@ class Load:
 
     def remove(self, channel: str) -> None:
         """Count one item of ``channel`` less."""
-        plan = self.plan(channel)
+        plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:
             raise ValueError(f"channel {channel} not allowed")
         counts = self.counts

@@ -9,6 +9,7 @@ delivers the events it produced to subscribers, in order, once the state is cons
 
 from __future__ import annotations
 
+import heapq
 import random
 import threading
 import time
@@ -66,6 +67,7 @@ _ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
 _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
 _SNAPSHOT_FORMAT: Final = 1
+_NO_DETAIL: Final[Mapping[str, Any]] = {}
 
 #: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
 PriorityStrategy = Callable[[Interaction, float], float]
@@ -102,12 +104,14 @@ class AgentStatus:
 
 
 class _QueueState:
-    __slots__ = ("index", "lines", "spec")
+    __slots__ = ("index", "lines", "simple", "spec")
 
     def __init__(self, spec: Queue, index: int) -> None:
         self.spec = spec
         self.index = index
         self.lines: dict[tuple[int, str], WaitLine] = {}
+        #: One step and no overflow: no step expiry, no overflow timer to think of.
+        self.simple = len(spec.steps) == 1 and spec.overflow is None
 
     def waiting(self) -> int:
         return sum(line.live for line in self.lines.values())
@@ -183,6 +187,13 @@ class Router:
         self._policy = _selection.resolve(selection)
         self._policy.bind(self._rng)
         self._key = self._policy.key
+        # Skip the policy's hooks on the hot path when it does not override them.
+        policy_type = type(self._policy)
+        self._policy_gates = policy_type.admits is not _selection.SelectionPolicy.admits
+        self._policy_tracks = policy_type.assigned is not _selection.SelectionPolicy.assigned
+        self._indexed = self._policy.indexed
+        # None tells the pools to key by idle-since directly (longest idle, the default).
+        self._heap_key = None if self._policy.keys_by_idle_time else self._policy.key
         self._four_eyes = four_eyes
         self._lock = threading.RLock()
         self._queues: dict[str, _QueueState] = {}
@@ -268,8 +279,12 @@ class Router:
                 now = self._clock()
             self._depth += 1
             try:
-                due = self._timers.next_at()
-                self._fire_due(now)
+                timers = self._timers.heap
+                due = timers[0][0] if timers else None
+                if due is not None and due <= now:
+                    self._fire_due(now)
+                elif now > self._now:
+                    self._now = now
                 try:
                     result = operation(now)
                 except Exception:
@@ -670,8 +685,14 @@ class Router:
 
     def _queue_for(self, interaction: Interaction, customer: Contact | None) -> _QueueState:
         env: Any = interaction if customer is None else _InteractionView(interaction, customer)
+        key: Any
+        readers = self._accept_readers
+        if len(readers) == 1:
+            value = readers[0](env)
+            key = (type(value), value)
+        else:
+            key = tuple([(type(v), v) for v in [read(env) for read in readers]])
         try:
-            key = tuple([(type(v), v) for v in [read(env) for read in self._accept_readers]])
             hash(key)
         except TypeError:
             key = None
@@ -714,7 +735,8 @@ class Router:
         work.state = _WAITING
         work.step = 0
         work.step_started_at = now
-        self._emit(kind, now, work, None, _handover_detail(work))
+        if self._wants_all or kind in self._wanted:
+            self._emit(kind, now, work, None, _handover_detail(work))
         if queue.spec.sticky and self._give_sticky(work, now):
             return
         self._settle(work, now)
@@ -737,11 +759,25 @@ class Router:
         """Place ``work`` (state QUEUED) in its current step: expire steps that are over,
         overflow, give it to a free agent or let it wait with the right timer set."""
         queue = self._queues[work.queue or ""]
-        steps = queue.spec.steps
-        last = len(steps) - 1
         channel = work.interaction.channel
         if work.line is not None:
             work.line.remove(work)
+        if queue.simple:
+            line = queue.lines.get((0, channel))
+            if line is None:
+                line = self._line(queue, 0, channel)
+            pool = line.pool
+            if not pool.dynamic and self._indexed:
+                agent = pool.best_free(self._heap_key, work.excluded)
+            else:
+                agent = self._find_agent(work, pool, now)
+            if agent is not None:
+                self._give(work, agent, now)
+            else:
+                line.push(work)
+            return
+        steps = queue.spec.steps
+        last = len(steps) - 1
         while True:
             step = steps[work.step]
             if work.step < last:
@@ -806,8 +842,8 @@ class Router:
 
     def _find_agent(self, work: Work, pool: Pool, now: float) -> AgentState | None:
         policy = self._policy
-        if policy.indexed and not pool.dynamic:
-            return pool.best_free(self._key, work.excluded)
+        if not pool.dynamic and policy.indexed:
+            return pool.best_free(self._heap_key, work.excluded)
         excluded = work.excluded
         candidates = [
             a
@@ -828,11 +864,13 @@ class Router:
             work.line.remove(work)
         agent.load.add(channel)
         agent.items[work.id] = channel
-        agent.touch(now)
+        if now > agent.idle_since:
+            agent.idle_since = now
         work.agent = agent.id
         policy = self._policy
-        policy.assigned(agent, now)
-        info = _handover_detail(work)
+        if self._policy_tracks:
+            policy.assigned(agent, now)
+        info = _handover_detail(work) if work.interaction.handover is not None else _NO_DETAIL
         if detail:
             info = {**info, **detail}
         if self._offer_timeout is not None and not (detail and detail.get("pulled")):
@@ -842,7 +880,7 @@ class Router:
             self._emit("offered", now, work, agent.id, info)
         else:
             self._assigned(work, agent.id, now, info)
-        if not policy.admits(agent, now):
+        if self._policy_gates and not policy.admits(agent, now):
             again = policy.readmits_at(agent, now)
             if again is not None:
                 self._timers.set(again, "retry", agent.id)
@@ -854,7 +892,8 @@ class Router:
         customer_id = work.interaction.customer_id
         if customer_id is not None and work.kind == "work":
             self._last_agent[customer_id] = agent_id
-        self._emit("assigned", now, work, agent_id, info)
+        if self._wants_all or "assigned" in self._wanted:
+            self._emit("assigned", now, work, agent_id, info)
 
     def accept(self, interaction_id: str) -> None:
         """The agent accepts the work offered to them."""
@@ -930,8 +969,9 @@ class Router:
         if not agent.present:
             return
         policy = self._policy
+        gates = self._policy_gates
         while True:
-            if not policy.admits(agent, now):
+            if gates and not policy.admits(agent, now):
                 again = policy.readmits_at(agent, now)
                 if again is not None:
                     self._timers.set(again, "retry", agent.id)
@@ -940,10 +980,24 @@ class Router:
             if work is None:
                 break
             self._give(work, agent, now)
-        key = self._key
+        # Back into the free-agent heaps it is not in; one capacity check per channel.
+        key = self._heap_key
+        agent_id = agent.id
+        can_take = agent.load.can_take
+        fits: dict[str, bool] = {}
         for pool in agent.pools:
-            if pool.heap is not None:
-                pool.offer_place(agent, key)
+            heap = pool.heap
+            if heap is None or agent_id in pool.in_heap:
+                continue
+            channel = pool.channel
+            fit = fits.get(channel)
+            if fit is None:
+                fit = fits[channel] = can_take(channel)
+            if fit:
+                pool.in_heap.add(agent_id)
+                heapq.heappush(
+                    heap, (agent.idle_since if key is None else key(agent, pool), agent.seq, agent)
+                )
 
     def _acceptor(self, agent: AgentState, pool: Pool) -> Callable[[Work], bool]:
         agent_id = agent.id
@@ -996,7 +1050,7 @@ class Router:
         work = self._active(interaction_id)
         if work.state is not S.ASSIGNED:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
-        if isinstance(wrap_up, bool) or not isinstance(wrap_up, int | float) or wrap_up < 0:
+        if (type(wrap_up) is not float and type(wrap_up) is not int) or wrap_up < 0:
             raise _invalid("complete", "wrap_up", f"must be seconds >= 0, not {wrap_up!r}")
         open_children = [c for c in work.children if c in self._work]
         if open_children:
@@ -1012,7 +1066,8 @@ class Router:
             self._timers.set(now + wrap_up, "wrap", agent_id, work.id)
         else:
             agent.load.remove(channel)
-            agent.touch(now)
+            if now > agent.idle_since:
+                agent.idle_since = now
         four_eyes = self._four_eyes
         if (
             four_eyes is not None

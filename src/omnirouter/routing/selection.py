@@ -50,6 +50,8 @@ class SelectionPolicy:
 
     name = "policy"
     indexed = False
+    #: True when ``key`` is the agent's idle-since time (the router reads it directly).
+    keys_by_idle_time = False
 
     def key(self, agent: AgentState, pool: Pool) -> Any:
         """Smaller is better; the default prefers the agent idle the longest."""
@@ -99,6 +101,7 @@ class SelectionPolicy:
 class _LongestIdle(SelectionPolicy):
     name = "longest_idle"
     indexed = True
+    keys_by_idle_time = True
 
 
 class _RoundRobin(SelectionPolicy):

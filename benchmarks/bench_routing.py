@@ -1,0 +1,208 @@
+"""Routing benchmark: steady-state submit → assign → complete cycles.
+
+For 10, 100, 1,000 and 10,000 agents and 1, 10 and 50 queues, the full router (queue
+choice by ``accepts``, skill targets, capacity, longest-idle selection, events to one
+subscriber) runs side by side with a bare ``heapq`` dispatch loop doing the same
+matching (the floor). A quarter of the agents is busy at any time: each cycle submits
+one interaction and completes the oldest assignment. Interactions are validated before
+the timed loop; validation is timed on its own. Prints microseconds per cycle (median
+of repeats) and the ratio to the floor, as a Markdown table for RESULTS.md.
+
+    python benchmarks/bench_routing.py            # the full grid
+    python benchmarks/bench_routing.py --quick    # a smaller grid while developing
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import random
+import statistics
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+
+import omnirouter as om
+
+SKILLS_PER_AGENT = 3
+
+
+def skills_of(agent: int, queues: int) -> list[int]:
+    """The queues an agent serves: three spread ones (all of them when fewer)."""
+    return sorted({agent % queues, (agent * 7 + 1) % queues, (agent * 13 + 5) % queues})
+
+
+def make_interactions(count: int, queues: int, seed: int) -> list[om.Interaction]:
+    rng = random.Random(seed)
+    return [
+        om.Interaction(id=f"i{n}", channel="voice", reason=f"r{rng.randrange(queues)}")
+        for n in range(count)
+    ]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_router(agents: int, queues: int, work: list[om.Interaction]) -> float:
+    """Seconds per cycle of the full router."""
+    clock = Clock()
+    router = om.Router(
+        queues=[
+            om.Queue(f"q{k}", accepts=f'reason == "r{k}"', steps=[om.Step(f"skills.s{k} >= 1")])
+            for k in range(queues)
+        ],
+        clock=clock,
+    )
+    for n in range(agents):
+        router.add_agent(
+            om.Agent(
+                id=f"a{n}",
+                skills={f"s{k}": 3 for k in skills_of(n, queues)},
+                capacity={"voice": 1},
+            )
+        )
+        router.set_presence(f"a{n}", "available")
+    assigned: deque[str] = deque()
+    router.subscribe(lambda event: assigned.append(event.interaction_id or ""), kinds=["assigned"])
+    in_flight = max(1, agents // 4)
+    submit, complete = router.submit, router.complete
+    warm = in_flight * 2
+    for interaction in work[:warm]:
+        clock.now += 0.001
+        submit(interaction)
+        if len(assigned) > in_flight:
+            complete(assigned.popleft())
+    timed = work[warm:]
+    start = time.perf_counter()
+    for interaction in timed:
+        clock.now += 0.001
+        submit(interaction)
+        if len(assigned) > in_flight:
+            complete(assigned.popleft())
+    return (time.perf_counter() - start) / len(timed)
+
+
+def run_floor(agents: int, queues: int, work: list[om.Interaction]) -> float:
+    """Seconds per cycle of a bare heapq dispatch loop doing the same matching."""
+    now = 0.0
+    queue_of = {f"r{k}": k for k in range(queues)}
+    serves = [skills_of(n, queues) for n in range(agents)]
+    idle: list[list[tuple[float, int]]] = [[] for _ in range(queues)]
+    waiting: list[deque[tuple[float, int, str]]] = [deque() for _ in range(queues)]
+    busy = [False] * agents
+    idle_since = [0.0] * agents
+    holder: dict[str, int] = {}
+    for n in range(agents):
+        for k in serves[n]:
+            idle[k].append((0.0, n))
+    for heap in idle:
+        heapq.heapify(heap)
+    assigned: deque[str] = deque()
+    seq = 0
+
+    def submit(interaction: om.Interaction, now: float) -> None:
+        nonlocal seq
+        k = queue_of[interaction.reason or ""]
+        heap = idle[k]
+        while heap:
+            since, n = heap[0]
+            if busy[n] or since != idle_since[n]:
+                heapq.heappop(heap)
+                continue
+            heapq.heappop(heap)
+            busy[n] = True
+            holder[interaction.id] = n
+            assigned.append(interaction.id)
+            return
+        seq += 1
+        waiting[k].append((now, seq, interaction.id))
+
+    def complete(interaction_id: str, now: float) -> None:
+        n = holder.pop(interaction_id)
+        best: tuple[float, int, str] | None = None
+        best_queue = -1
+        for k in serves[n]:
+            if waiting[k] and (best is None or waiting[k][0] < best):
+                best, best_queue = waiting[k][0], k
+        if best is not None:
+            waiting[best_queue].popleft()
+            holder[best[2]] = n
+            assigned.append(best[2])
+            return
+        busy[n] = False
+        idle_since[n] = now
+        for k in serves[n]:
+            heapq.heappush(idle[k], (now, n))
+
+    in_flight = max(1, agents // 4)
+    warm = in_flight * 2
+    for interaction in work[:warm]:
+        now += 0.001
+        submit(interaction, now)
+        if len(assigned) > in_flight:
+            complete(assigned.popleft(), now)
+    timed = work[warm:]
+    start = time.perf_counter()
+    for interaction in timed:
+        now += 0.001
+        submit(interaction, now)
+        if len(assigned) > in_flight:
+            complete(assigned.popleft(), now)
+    return (time.perf_counter() - start) / len(timed)
+
+
+def median_of(repeats: int, run: Callable[[], float]) -> float:
+    return statistics.median(run() for _ in range(repeats))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller grid, fewer repeats")
+    parser.add_argument("--cycles", type=int, default=20_000, help="timed cycles per run")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    agent_counts = (10, 1_000) if args.quick else (10, 100, 1_000, 10_000)
+    queue_counts = (1, 50) if args.quick else (1, 10, 50)
+    repeats = 3 if args.quick else args.repeats
+    cycles = 5_000 if args.quick else args.cycles
+
+    validation_data = [
+        {"id": f"v{n}", "channel": "voice", "reason": f"r{n % 7}"} for n in range(20_000)
+    ]
+    start = time.perf_counter()
+    for item in validation_data:
+        om.Interaction.model_validate(item)
+    validate_us = (time.perf_counter() - start) / len(validation_data) * 1e6
+
+    print(f"python {sys.version.split()[0]}, {cycles} timed cycles, median of {repeats} runs")
+    print(f"boundary validation (Interaction.model_validate): {validate_us:.2f} µs each\n")
+    print("| agents | queues | router µs/cycle | heapq floor µs/cycle | ratio |")
+    print("|-------:|-------:|----------------:|---------------------:|------:|")
+    by_agents: dict[tuple[int, int], float] = {}
+    for queues in queue_counts:
+        for agents in agent_counts:
+            work = make_interactions(cycles + agents // 2 + 10, queues, seed=agents + queues)
+            router_s = median_of(repeats, lambda: run_router(agents, queues, work))
+            floor_s = median_of(repeats, lambda: run_floor(agents, queues, work))
+            by_agents[(agents, queues)] = router_s
+            print(
+                f"| {agents:,} | {queues} | {router_s * 1e6:.2f} | {floor_s * 1e6:.2f} "
+                f"| {router_s / floor_s:.1f}× |",
+                flush=True,
+            )
+    low, high = min(agent_counts), max(agent_counts)
+    print()
+    for queues in queue_counts:
+        growth = by_agents[(high, queues)] / by_agents[(low, queues)]
+        print(f"growth {low:,} → {high:,} agents at {queues} queue(s): {growth:.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
