@@ -41,12 +41,23 @@ class Load:
     Work that is paused (interrupted email) does not count.
     """
 
-    __slots__ = ("_agent", "_plans", "_registry", "budget", "counts", "exclusive_active", "units")
+    __slots__ = (
+        "_agent",
+        "_fits",
+        "_plans",
+        "_registry",
+        "budget",
+        "counts",
+        "exclusive_active",
+        "units",
+    )
 
     def __init__(self, agent: Agent, registry: ChannelRegistry) -> None:
         self._agent = agent
         self._registry = registry
         self._plans: dict[str, _Plan | None] = {}
+        # can_take answers for the current load; emptied whenever the load changes.
+        self._fits: dict[str, bool] = {}
         self.counts: dict[str, int] = {}
         self.units = 0
         self.exclusive_active = 0
@@ -108,6 +119,12 @@ class Load:
 
     def can_take(self, channel: str) -> bool:
         """True when one more item of ``channel`` fits now."""
+        fits = self._fits.get(channel)
+        if fits is None:
+            fits = self._fits[channel] = self._can_take(channel)
+        return fits
+
+    def _can_take(self, channel: str) -> bool:
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None or self.exclusive_active:
             return False
@@ -142,6 +159,7 @@ class Load:
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:  # pull/transfer to an agent may not bypass the profile
             raise ValueError(f"channel {channel} not allowed")
+        self._fits.clear()
         counts = self.counts
         for key in plan.counters:
             counts[key] = counts.get(key, 0) + 1
@@ -154,6 +172,7 @@ class Load:
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:
             raise ValueError(f"channel {channel} not allowed")
+        self._fits.clear()
         counts = self.counts
         for key in plan.counters:
             counts[key] -= 1

@@ -68,6 +68,7 @@ _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
 _SNAPSHOT_FORMAT: Final = 1
 _NO_DETAIL: Final[Mapping[str, Any]] = {}
+_END_EVENTS: Final = {state: state.value for state in S}
 
 #: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
 PriorityStrategy = Callable[[Interaction, float], float]
@@ -1052,7 +1053,7 @@ class Router:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
         if (type(wrap_up) is not float and type(wrap_up) is not int) or wrap_up < 0:
             raise _invalid("complete", "wrap_up", f"must be seconds >= 0, not {wrap_up!r}")
-        open_children = [c for c in work.children if c in self._work]
+        open_children = [c for c in work.children if c in self._work] if work.children else ()
         if open_children:
             raise InvalidStateError(
                 f"{interaction_id!r} waits for consultation(s) {', '.join(open_children)}"
@@ -1091,7 +1092,9 @@ class Router:
         work.state = state
         del self._work[work.id]
         self._finished[work.id] = state
-        self._emit(str(state.value), now, work, agent_id, detail)
+        kind = _END_EVENTS[state]
+        if self._wants_all or kind in self._wanted:
+            self._emit(kind, now, work, agent_id, detail)
         if work.parent is not None:
             parent = self._work.get(work.parent)
             if parent is not None:
