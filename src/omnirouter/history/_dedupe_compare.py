@@ -185,16 +185,25 @@ class PatternCodec:
         return tuple(levels)
 
 
+def _same_code(codes: Sequence[str | None], i: int, j: int) -> bool:
+    if not codes:
+        return False
+    code = codes[i]
+    return code is not None and code == codes[j]
+
+
 def make_pair_comparator(
     codec: PatternCodec,
     columns: Sequence[Sequence[str | None]],
     given_codes: Sequence[str | None] = (),
+    family_codes: Sequence[str | None] = (),
 ) -> Callable[[int, int], int]:
     """A function ``(i, j) -> pattern`` over the normalised columns of the compared fields.
 
     Given and family name are also compared crosswise, so a record with the two names
-    swapped agrees rather than disagrees. Given names that differ in spelling but share
-    a phonetic code (``given_codes``, e.g. "Jörg" and a typed "Jrog") count as alike.
+    swapped agrees rather than disagrees. Names that differ in spelling but share a
+    Kölner code (``given_codes``/``family_codes``: "Jörg" and a typed "Jrog", "Meyer"
+    and "Maier") count as alike rather than different.
     """
     plan = tuple(
         (column, comparator.compare, base, comparator.missing * base)
@@ -225,10 +234,13 @@ def make_pair_comparator(
             ):
                 pattern = _crosswise(pattern, i, j, given_level, family_level)
                 given_level = (pattern // given_base) % _NAME_RADIX
-            if given_level == _NAME_DIFFERENT and given_codes:
-                code = given_codes[i]
-                if code and code == given_codes[j] and not _other_sex(given[i], given[j]):  # type: ignore[arg-type]
-                    pattern -= given_base
+                family_level = (pattern // family_base) % _NAME_RADIX
+            if given_level == _NAME_DIFFERENT and _same_code(given_codes, i, j):
+                given_a, given_b = given[i], given[j]
+                if given_a is not None and given_b is not None and not _other_sex(given_a, given_b):
+                    pattern -= given_base  # different → alike
+            if family_level == _NAME_DIFFERENT and _same_code(family_codes, i, j):
+                pattern -= family_base
         return pattern
 
     def _crosswise(pattern: int, i: int, j: int, given_level: int, family_level: int) -> int:

@@ -243,7 +243,9 @@ def find_duplicates(
     codec = PatternCodec(tuple(comparator_for(field) for field in active))
     given_code = phonetic_codes(columns.values["given_name"])
     family_code = phonetic_codes(columns.values["family_name"])
-    compare = make_pair_comparator(codec, [columns.values[field] for field in active], given_code)
+    compare = make_pair_comparator(
+        codec, [columns.values[field] for field in active], given_code, family_code
+    )
     passes, order = blocking_passes(columns.values, max_block_size, given_code, family_code)
     candidates = compare_candidates(passes, order, window, compare, progress)
     pattern_counts: dict[int, int] = {}

@@ -111,7 +111,7 @@ def cologne_phonetics(name: str) -> str:
     try:
         raw = name.encode("latin-1")
     except UnicodeEncodeError:
-        raw = fold_text(name).encode("ascii", "ignore")
+        raw = _beyond_latin1(name)
     letters = raw.translate(_FOLD, _NON_LETTERS_OF_ONE)
     if not letters:
         return ""
@@ -125,6 +125,18 @@ def cologne_phonetics(name: str) -> str:
     if digits[:1] == b"0":
         return "0" + digits[1:].replace(b"0", b"").decode("ascii")
     return digits.replace(b"0", b"").decode("ascii")
+
+
+def _beyond_latin1(name: str) -> bytes:
+    # fold_text spells þ "th"; within Latin-1 it codes as T, so keep that here too.
+    return fold_text(name.replace("þ", "t").replace("Þ", "T")).encode("ascii", "ignore")
+
+
+def _latin1(name: str) -> bytes:
+    try:
+        return name.encode("latin-1")
+    except UnicodeEncodeError:
+        return _beyond_latin1(name)
 
 
 def cologne_phonetics_many(names: Sequence[str]) -> list[str]:
@@ -143,7 +155,8 @@ def cologne_phonetics_many(names: Sequence[str]) -> list[str]:
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        raw = fold_text(text).encode("ascii", "ignore")
+        # Fold only the few names beyond Latin-1 (Ş, ı, č …); folding all is slow.
+        raw = b"\0" + b"\0".join(_latin1(name) for name in names)
     letters = raw.translate(_FOLD, _NON_LETTERS)
     if b"PH" in letters:
         letters = letters.replace(b"PH", b"F")
