@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from routing_helpers import Clock, staffed, work
 
 import omnirouter as om
@@ -122,3 +123,42 @@ def test_presence_gates_new_work_but_keeps_current(clock: Clock) -> None:
     assert router.state_of("b") is S.QUEUED
     router.set_presence("x", "available")
     assert router.agent_of("b") == "x"
+
+
+def test_pause_frees_capacity_and_resume_takes_it_back(clock: Clock) -> None:
+    router = om.Router(clock=clock)
+    events: list[str] = []
+    router.subscribe(lambda e: events.append(e.kind), kinds=["paused", "resumed"])
+    profile = om.CapacityProfile(per_channel={"voice": 1, "email": 1}, total=1)
+    staffed(router, [om.Agent(id="x", capacity=profile)])
+    router.submit(work("mail", "email"))
+    router.submit(work("call", "voice"))
+    assert router.state_of("call") is S.QUEUED
+    router.pause("mail")  # calls pile up: interrupt the e-mail
+    assert router.state_of("mail") is S.PAUSED
+    assert router.agent_of("call") == "x"
+    assert router.agent_status("x").paused == ("mail",)
+    with pytest.raises(om.CapacityExceededError, match="at capacity"):
+        router.resume("mail")
+    router.complete("call")
+    router.resume("mail")
+    assert router.state_of("mail") is S.ASSIGNED
+    assert router.agent_status("x").work == ("mail",)
+    assert events == ["paused", "resumed"]
+    router.complete("mail")
+    router.submit(work("call2", "voice"))
+    with pytest.raises(om.InvalidStateError, match="not interruptible"):
+        router.pause("call2")
+
+
+def test_paused_work_survives_snapshot_and_agent_removal(clock: Clock) -> None:
+    router = om.Router(clock=clock)
+    staffed(router, [om.Agent(id="x", capacity={"email": 1}), om.Agent(id="y", capacity={})])
+    router.submit(work("mail", "email"))
+    router.pause("mail")
+    copy = om.Router.restore(router.snapshot(), clock=clock)
+    assert copy.snapshot() == router.snapshot()
+    assert copy.state_of("mail") is S.PAUSED
+    copy.remove_agent("x")  # the paused e-mail goes back to the queue, and on to y
+    assert copy.agent_of("mail") == "y"
+    assert copy.state_of("mail") is S.ASSIGNED

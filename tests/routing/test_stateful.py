@@ -21,7 +21,7 @@ import omnirouter as om
 S = om.InteractionState
 CHANNELS = ("voice", "chat", "email")
 AGENT_IDS = ("a", "b", "c", "d")
-OPEN = {S.QUEUED, S.OFFERED, S.ASSIGNED, S.SCHEDULED}
+OPEN = {S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED, S.SCHEDULED}
 
 
 def make_router(clock: Clock) -> om.Router:
@@ -138,32 +138,33 @@ class RouterMachine(RuleBasedStateMachine):
             self.router.abandon(interaction_id)
             assert self.router.state_of(interaction_id) is S.ABANDONED
 
-    @precondition(lambda self: self.ids_in(S.QUEUED, S.OFFERED, S.ASSIGNED))
+    @precondition(lambda self: self.ids_in(S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED))
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
-        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED)
+        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED)
         if interaction_id is not None:
             self.router.cancel(interaction_id)
 
-    @precondition(lambda self: self.ids_in(S.QUEUED, S.OFFERED, S.ASSIGNED))
+    @precondition(lambda self: self.ids_in(S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED))
     @rule(data=st.data(), queue=st.sampled_from(["billing", "general"]))
     def transfer_to_queue(self, data: st.DataObject, queue: str) -> None:
-        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED)
+        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED)
         if interaction_id is not None:
             self.router.transfer(interaction_id, queue=queue)
 
     @precondition(lambda self: self.agents)
     @rule(data=st.data())
     def transfer_to_agent(self, data: st.DataObject) -> None:
-        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED)
+        interaction_id = self.pick(data, S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED)
         agent_id = data.draw(st.sampled_from(sorted(self.agents)))
         if interaction_id is None:
             return
+        before = (self.router.state_of(interaction_id), self.router.agent_of(interaction_id))
         try:
             self.router.transfer(interaction_id, agent=agent_id)
-        except om.CapacityExceededError:
-            channel = data  # the agent's profile refuses the channel: nothing changed
-            assert channel is not None
+        except om.CapacityExceededError:  # the agent's profile refuses the channel
+            after = (self.router.state_of(interaction_id), self.router.agent_of(interaction_id))
+            assert after == before
 
     @precondition(lambda self: self.agents)
     @rule(data=st.data())
@@ -182,6 +183,23 @@ class RouterMachine(RuleBasedStateMachine):
             self.router.set_priority(interaction_id, priority)
             time, _, n = self.submitted[interaction_id]
             self.submitted[interaction_id] = (time, priority, n)
+
+    @precondition(lambda self: self.ids_in(S.ASSIGNED))
+    @rule(data=st.data())
+    def pause(self, data: st.DataObject) -> None:
+        interaction_id = self.pick(data, S.ASSIGNED)
+        if interaction_id is not None and self.router.explain(interaction_id)["channel"] == "email":
+            self.router.pause(interaction_id)
+
+    @precondition(lambda self: self.ids_in(S.PAUSED))
+    @rule(data=st.data())
+    def resume(self, data: st.DataObject) -> None:
+        interaction_id = self.pick(data, S.PAUSED)
+        if interaction_id is not None:
+            try:
+                self.router.resume(interaction_id)
+            except om.CapacityExceededError:
+                assert self.router.state_of(interaction_id) is S.PAUSED
 
     @rule(seconds=st.sampled_from([0.5, 3.0, 10.0, 16.0]))
     def tick(self, seconds: float) -> None:
@@ -222,14 +240,16 @@ class RouterMachine(RuleBasedStateMachine):
     def one_agent_and_one_state_each(self) -> None:
         holders: Counter[str] = Counter()
         for agent_id in self.agents:
-            holders.update(self.router.agent_status(agent_id).work)
+            status = self.router.agent_status(agent_id)
+            holders.update(status.work)
+            holders.update(status.paused)
         assert all(n == 1 for n in holders.values()), holders
         waiting = self.router.waiting()
         assert len(waiting) == len(set(waiting))
         for interaction_id in self.submitted:
             state = self.router.state_of(interaction_id)
             held = holders.get(interaction_id, 0)
-            if state in (S.OFFERED, S.ASSIGNED):
+            if state in (S.OFFERED, S.ASSIGNED, S.PAUSED):
                 assert held == 1
                 assert self.router.agent_of(interaction_id) is not None
                 assert interaction_id not in waiting

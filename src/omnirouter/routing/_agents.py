@@ -64,6 +64,7 @@ class AgentState:
         "idle_since",
         "items",
         "load",
+        "paused",
         "pools",
         "presence",
         "present",
@@ -84,6 +85,8 @@ class AgentState:
         self.idle_since = now
         self.items: dict[str, str] = {}
         self.wrapping: dict[str, str] = {}
+        #: Interrupted work the agent keeps; it does not count against capacity.
+        self.paused: dict[str, str] = {}
         self.pools: list[Pool] = []
         self.recent: deque[float] = deque()
         self.removed = False

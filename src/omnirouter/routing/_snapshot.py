@@ -48,6 +48,7 @@ def snapshot(router: Router) -> dict[str, Any]:
                 "idle_since": a.idle_since,
                 "items": dict(a.items),
                 "wrapping": dict(a.wrapping),
+                "paused": dict(a.paused),
                 "recent": list(a.recent),
             }
             for a in router._agents.values()
@@ -128,6 +129,7 @@ def _restore(
         for work_id, channel in item["items"].items():
             state.items[work_id] = channel
             state.load.add(channel)
+        state.paused = dict(item.get("paused", {}))
         for work_id, channel in item["wrapping"].items():
             state.wrapping[work_id] = channel
             state.load.add(channel)

@@ -27,6 +27,8 @@ EVENT_KINDS: Final[frozenset[str]] = frozenset(
         "transferred",
         "completed",
         "wrap_up_ended",
+        "paused",
+        "resumed",
         "abandoned",
         "cancelled",
         "split",

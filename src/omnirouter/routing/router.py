@@ -62,7 +62,7 @@ _T = TypeVar("_T")
 
 S = InteractionState
 _WAITING: Final = S.QUEUED
-_OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED})
+_OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED})
 _ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
 _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
@@ -102,6 +102,7 @@ class AgentStatus:
     work: tuple[str, ...]
     wrapping_up: tuple[str, ...]
     occupancy: float
+    paused: tuple[str, ...] = ()
 
 
 class _QueueState:
@@ -538,7 +539,7 @@ class Router:
             if advisor == agent_id:
                 del self._advisor_of[customer_id]
         self._emit("agent_removed", now, None, agent_id)
-        for work_id in list(agent.items):
+        for work_id in [*agent.items, *agent.paused]:
             self._requeue_from_agent(self._work[work_id], now, "agent_removed")
         for work in self._pinned.pop(agent_id, []):
             work.pinned = None
@@ -593,6 +594,7 @@ class Router:
                 tuple(agent.items),
                 tuple(agent.wrapping),
                 agent.load.occupancy(),
+                tuple(agent.paused),
             )
 
     @property
@@ -951,6 +953,8 @@ class Router:
         if channel is not None:
             agent.load.remove(channel)
             agent.touch(now)
+        else:
+            agent.paused.pop(work.id, None)
         return agent
 
     def _requeue_from_agent(self, work: Work, now: float, reason: str) -> None:
@@ -1164,6 +1168,58 @@ class Router:
                     f"{interaction_id!r} is already {self._finished[interaction_id].value}"
                 ) from None
             raise UnknownInteractionError(str(interaction_id)) from None
+
+    # ------------------------------------------------------------------ pause and resume
+
+    def pause(self, interaction_id: str) -> None:
+        """Interrupt assigned work on an interruptible channel (an e-mail, when calls
+        pile up): the agent keeps it, but it no longer counts against their capacity."""
+        self._run(
+            "pause",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._pause(interaction_id, now),
+        )
+
+    def _pause(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not S.ASSIGNED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
+        if not work.traits.interruptible:
+            raise InvalidStateError(
+                f"{interaction_id!r} is on {work.interaction.channel}, which is not interruptible"
+            )
+        agent = self._agents[work.agent or ""]
+        channel = agent.items.pop(work.id)
+        agent.load.remove(channel)
+        agent.paused[work.id] = channel
+        work.state = S.PAUSED
+        self._emit("paused", now, work, agent.id)
+        self._agent_freed(agent, now)
+
+    def resume(self, interaction_id: str) -> None:
+        """Continue paused work; it counts against the agent's capacity again."""
+        self._run(
+            "resume",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._resume(interaction_id, now),
+        )
+
+    def _resume(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not S.PAUSED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not paused")
+        agent = self._agents[work.agent or ""]
+        channel = work.interaction.channel
+        reason = agent.load.why_not(channel)
+        if reason is not None:
+            raise CapacityExceededError(
+                f"agent {agent.id!r} cannot resume {interaction_id!r}: {reason}"
+            )
+        del agent.paused[work.id]
+        agent.load.add(channel)
+        agent.items[work.id] = channel
+        work.state = S.ASSIGNED
+        self._emit("resumed", now, work, agent.id)
 
     # ------------------------------------------------------------------ other operations
 
@@ -1575,5 +1631,7 @@ _REPLAYABLE: Final = frozenset(
         "transfer",
         "pull",
         "set_priority",
+        "pause",
+        "resume",
     }
 )
