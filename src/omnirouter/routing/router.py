@@ -683,7 +683,26 @@ class Router:
             self._emit("scheduled", now, work, None, {"due": due})
             return work
         work.order_key = now - work.head_start
-        self._enter_queue(work, queue, now, "queued")
+        if not queue.simple or queue.spec.sticky:
+            self._enter_queue(work, queue, now, "queued")
+            return work
+        # The common case inline: one step, no overflow, not sticky.
+        work.state = _WAITING
+        if self._wants_all or "queued" in self._wanted:
+            self._emit("queued", now, work, None, _handover_detail(work))
+        channel = interaction.channel
+        line = queue.lines.get((0, channel))
+        if line is None:
+            line = self._line(queue, 0, channel)
+        pool = line.pool
+        if not pool.dynamic and self._indexed:
+            agent = pool.best_free(self._heap_key, work.excluded)
+        else:
+            agent = self._find_agent(work, pool, now)
+        if agent is None:
+            line.push(work)
+        else:
+            self._give(work, agent, now)
         return work
 
     def _queue_for(self, interaction: Interaction, customer: Contact | None) -> _QueueState:
