@@ -224,3 +224,17 @@ def test_subscriber_may_call_the_router_and_events_stay_in_order(clock: Clock) -
     router.submit(work("w"))
     assert router.state_of("w") is S.ASSIGNED
     assert kinds[-3:] == ["queued", "offered", "assigned"]
+
+
+def test_removing_an_agent_requeues_their_work(clock: Clock, recorder: Recorder) -> None:
+    router = om.Router(clock=clock)
+    router.subscribe(recorder)
+    staffed(router, [agent("x")])
+    router.submit(work("w"))
+    router.remove_agent("x")
+    assert router.state_of("w") is S.QUEUED
+    assert recorder.of("requeued")[0].detail["reason"] == "agent_removed"
+    with pytest.raises(om.UnknownAgentError):
+        router.agent_status("x")
+    staffed(router, [agent("y")])
+    assert router.agent_of("w") == "y"
