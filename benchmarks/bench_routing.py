@@ -22,6 +22,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import omnirouter as om
 
@@ -157,8 +158,10 @@ def run_floor(agents: int, queues: int, work: list[om.Interaction]) -> float:
     return (time.perf_counter() - start) / len(timed)
 
 
-def median_of(repeats: int, run: Callable[[], float]) -> float:
-    return statistics.median(run() for _ in range(repeats))
+def median_of(
+    repeats: int, run: Callable[[int, int, list[om.Interaction]], float], *args: Any
+) -> float:
+    return statistics.median(run(*args) for _ in range(repeats))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     for queues in queue_counts:
         for agents in agent_counts:
             work = make_interactions(cycles + agents // 2 + 10, queues, seed=agents + queues)
-            router_s = median_of(repeats, lambda: run_router(agents, queues, work))
-            floor_s = median_of(repeats, lambda: run_floor(agents, queues, work))
+            router_s = median_of(repeats, run_router, agents, queues, work)
+            floor_s = median_of(repeats, run_floor, agents, queues, work)
             by_agents[(agents, queues)] = router_s
             print(
                 f"| {agents:,} | {queues} | {router_s * 1e6:.2f} | {floor_s * 1e6:.2f} "
