@@ -52,15 +52,14 @@ def _phonetic_column(column: Column) -> list[str | None]:
     return [codes[value] or None if value is not None else None for value in column]
 
 
-def _keys(columns: Sequence[Column], *, unordered: bool = False) -> list[int]:
+def _keys(columns: Sequence[Column]) -> list[int]:
     ids: dict[str, int] = {}
     keys = []
     for parts in zip(*columns, strict=True):
         if None in parts:
             keys.append(-1)
             continue
-        texts = [part for part in parts if part is not None]
-        key = "\x1f".join(sorted(texts) if unordered else texts)
+        key = "\x1e".join(part for part in parts if part is not None)
         keys.append(ids.setdefault(key, len(ids)))
     return keys
 
@@ -78,8 +77,17 @@ def blocking_passes(
 ) -> tuple[list[BlockingPass], list[int]]:
     """The keyed passes and the sorted-neighbourhood order of the records."""
     birth, postcode = values["birth_date"], values["postcode"]
+    # Both names' codes in either order, so swapped given and family names still meet;
+    # with the birth year or the postcode region, so that common names stay small blocks.
+    names = [
+        ("\x1f".join(sorted((f, g))) if f is not None and g is not None else None)
+        for f, g in zip(family_code, given_code, strict=True)
+    ]
+    year = [value[:4] if value is not None else None for value in birth]
+    region = [value[:2] if value is not None else None for value in postcode]
     specs: list[tuple[str, list[int]]] = [
-        ("phonetic names", _keys([family_code, given_code], unordered=True)),
+        ("phonetic names + birth year", _keys([names, year])),
+        ("phonetic names + postcode region", _keys([names, region])),
         ("phonetic family name + birth date", _keys([family_code, birth])),
         ("e-mail", _keys([values["email"]])),
         ("phone", _keys([values["phone"]])),

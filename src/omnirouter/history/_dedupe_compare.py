@@ -13,6 +13,7 @@ import attrs
 import jellyfish
 
 __all__ = [
+    "VETOED",
     "FieldComparator",
     "PatternCodec",
     "comparator_for",
@@ -150,6 +151,9 @@ _COMPARATORS: dict[str, tuple[Callable[[str, str], int], tuple[str, ...]]] = {
 }
 
 
+#: The "pattern" of a pair vetoed by the household guard; it is never counted or scored.
+VETOED = -1
+_PERSON_FIELDS = frozenset({"given_name", "family_name", "birth_date"})
 _NAME_RADIX = len(_NAME_LEVELS) + 1
 _NAME_MISSING = len(_NAME_LEVELS)
 _NAME_DIFFERENT = _NAME_LEVELS.index("different")
@@ -197,28 +201,42 @@ def make_pair_comparator(
     columns: Sequence[Sequence[str | None]],
     given_codes: Sequence[str | None] = (),
     family_codes: Sequence[str | None] = (),
+    veto: Sequence[str] = (),
 ) -> Callable[[int, int], int]:
     """A function ``(i, j) -> pattern`` over the normalised columns of the compared fields.
 
     Given and family name are also compared crosswise, so a record with the two names
     swapped agrees rather than disagrees. Names that differ in spelling but share a
     Kölner code (``given_codes``/``family_codes``: "Jörg" and a typed "Jrog", "Meyer"
-    and "Maier") count as alike rather than different.
+    and "Maier") count as alike rather than different. A pair whose level is
+    ``different`` in one of the ``veto`` fields stops early and gives :data:`VETOED`.
     """
-    plan = tuple(
+    plan = [
         (column, comparator.compare, base, comparator.missing * base)
         for column, comparator, base in zip(columns, codec.comparators, codec.bases, strict=True)
-    )
+    ]
     fields = [comparator.field for comparator in codec.comparators]
+    # The person fields come first, so that a vetoed pair stops before the rest.
+    split = sum(field in _PERSON_FIELDS for field in fields)
+    head, tail = tuple(plan[:split]), tuple(plan[split:])
     has_names = "given_name" in fields and "family_name" in fields
     given = columns[fields.index("given_name")] if has_names else ()
     family = columns[fields.index("family_name")] if has_names else ()
     given_base = codec.bases[fields.index("given_name")] if has_names else 0
     family_base = codec.bases[fields.index("family_name")] if has_names else 0
+    veto_checks = tuple(
+        (codec.bases[fields.index(field)], codec.comparators[fields.index(field)])
+        for field in veto
+        if field in fields
+    )
+    veto_levels = tuple(
+        (base, comparator.radix, comparator.levels.index("different"))
+        for base, comparator in veto_checks
+    )
 
     def compare(i: int, j: int) -> int:
         pattern = 0
-        for column, function, base, missing in plan:
+        for column, function, base, missing in head:
             a = column[i]
             b = column[j]
             if a is None or b is None:
@@ -241,6 +259,16 @@ def make_pair_comparator(
                     pattern -= given_base  # different → alike
             if family_level == _NAME_DIFFERENT and _same_code(family_codes, i, j):
                 pattern -= family_base
+        for base, radix, different in veto_levels:
+            if (pattern // base) % radix == different:
+                return VETOED
+        for column, function, base, missing in tail:
+            a = column[i]
+            b = column[j]
+            if a is None or b is None:
+                pattern += missing
+            elif a != b:
+                pattern += function(a, b) * base
         return pattern
 
     def _crosswise(pattern: int, i: int, j: int, given_level: int, family_level: int) -> int:

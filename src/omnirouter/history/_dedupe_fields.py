@@ -139,7 +139,7 @@ def _email_key(text: str) -> str:
 
 
 class _Normaliser:
-    """Normalises raw values, once per distinct raw value and field."""
+    """The normalising function of every compared field."""
 
     def __init__(self, default_region: str) -> None:
         region = default_region.upper()
@@ -161,16 +161,6 @@ class _Normaliser:
             "city": normalize_name,
             "address_extra": normalize_street,
         }
-        self.seen: dict[str, dict[str, str | None]] = {field: {} for field in self.functions}
-
-    def __call__(self, field: str, raw: str) -> str | None:
-        cache = self.seen[field]
-        try:
-            return cache[raw]
-        except KeyError:
-            value = self.functions[field](raw) or None
-            cache[raw] = value
-            return value
 
 
 def _field_map(fields: Mapping[str, str] | None) -> dict[str, str]:
@@ -190,6 +180,48 @@ def _field_map(fields: Mapping[str, str] | None) -> dict[str, str]:
     return mapping
 
 
+def _read_ids(rows: list[Mapping[str, object]], key: str) -> list[str]:
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        raw_id = row.get(key)
+        if _missing(raw_id):
+            raise ValidationError(
+                "records", [ErrorDetail([index, key], f"record {index} has no {key!r}")]
+            )
+        record_id = _as_text(raw_id)
+        if record_id in seen:
+            message = f"id {record_id!r} also used by record {seen[record_id]}"
+            raise ValidationError("records", [ErrorDetail([index, key], message)])
+        seen[record_id] = index
+        ids.append(record_id)
+    return ids
+
+
+def _read_column(
+    rows: list[Mapping[str, object]], source: str, normalise: Callable[[str], str | None]
+) -> list[str | None]:
+    """One field of every row, normalised once per distinct raw value."""
+    cache: dict[object, str | None] = {}
+    column: list[str | None] = []
+    append = column.append
+    for row in rows:
+        raw = row.get(source)
+        if raw is None:
+            append(None)
+            continue
+        try:
+            append(cache[raw])
+        except KeyError:
+            value = None if _missing(raw) else normalise(_as_text(raw)) or None
+            if value is not None or isinstance(raw, str):
+                cache[raw] = value  # NaN is never equal to itself: not worth caching
+            append(value)
+        except TypeError:  # an unhashable value: normalise its text every time
+            append(None if _missing(raw) else normalise(_as_text(raw)) or None)
+    return column
+
+
 def read_columns(
     records: Iterable[Mapping[str, object] | Contact],
     *,
@@ -198,53 +230,55 @@ def read_columns(
     default_region: str,
     progress: Progress | None = None,
 ) -> Columns:
-    """Read and normalise every record; raises :class:`ValidationError` on bad ids."""
+    """Read and normalise every record; raises :class:`ValidationError` on bad ids.
+
+    Works column by column: one tight loop per field over all rows, each distinct raw
+    value normalised once.
+    """
     mapping = _field_map(fields)
-    normalise = _Normaliser(default_region)
-    ids: list[str] = []
-    seen_ids: dict[str, int] = {}
-    values: dict[str, list[str | None]] = {field: [] for field in COMPARED_FIELDS}
-    split_names: dict[str, tuple[str | None, str | None]] = {}
-    split_streets: dict[str, tuple[str, str | None]] = {}
-    columns = [(field, mapping[field], values[field]) for field in COMPARED_FIELDS]
-    full_name_key = mapping["full_name"]
-    for index, record in enumerate(records):
-        row: Mapping[str, object] = _contact_row(record) if isinstance(record, Contact) else record
-        key = id_field if not isinstance(record, Contact) else "id"
-        raw_id = row.get(key)
-        if _missing(raw_id):
-            raise ValidationError(
-                "records", [ErrorDetail([index, key], f"record {index} has no {key!r}")]
-            )
-        record_id = _as_text(raw_id)
-        if record_id in seen_ids:
-            message = f"id {record_id!r} also used by record {seen_ids[record_id]}"
-            raise ValidationError("records", [ErrorDetail([index, key], message)])
-        seen_ids[record_id] = index
-        ids.append(record_id)
-        for field, source, column in columns:
-            raw = row.get(source)
-            column.append(None if _missing(raw) else normalise(field, _as_text(raw)))
-        if values["given_name"][-1] is None and values["family_name"][-1] is None:
-            full = row.get(full_name_key)
-            if not _missing(full):
-                text = _as_text(full)
-                if text not in split_names:
-                    parts = name_parts(text)
-                    split_names[text] = (parts.given_name or None, parts.family_name or None)
-                values["given_name"][-1], values["family_name"][-1] = split_names[text]
-        street = values["street"][-1]
-        if street is not None:
-            if street not in split_streets:
-                found = _TRAILING_NUMBER.match(street)
-                split_streets[street] = (
-                    (found.group(1), found.group(2).replace(" ", ""))
-                    if found and found.group(1)
-                    else (street, None)
-                )
-            values["street"][-1], number = split_streets[street]
-            if values["house_number"][-1] is None:
-                values["house_number"][-1] = number
-        if progress is not None and index % 50_000 == 0:
-            progress("read", index, 0)
+    functions = _Normaliser(default_region).functions
+    rows: list[Mapping[str, object]] = []
+    key = id_field
+    for record in records:
+        if isinstance(record, Contact):
+            rows.append(_contact_row(record))
+            key = "id"
+        else:
+            rows.append(record)
+    ids = _read_ids(rows, key)
+    values: dict[str, list[str | None]] = {}
+    for number, field in enumerate(COMPARED_FIELDS):
+        values[field] = _read_column(rows, mapping[field], functions[field])
+        if progress is not None:
+            progress("read", number + 1, len(COMPARED_FIELDS))
+    given, family = values["given_name"], values["family_name"]
+    if any(row.get(mapping["full_name"]) is not None for row in rows):
+        full = _read_column(rows, mapping["full_name"], lambda text: text.strip() or None)
+        split_names: dict[str, tuple[str | None, str | None]] = {}
+        for index, text in enumerate(full):
+            if text is None or given[index] is not None or family[index] is not None:
+                continue
+            if text not in split_names:
+                parts = name_parts(text)
+                split_names[text] = (parts.given_name or None, parts.family_name or None)
+            given[index], family[index] = split_names[text]
+    _split_house_numbers(values["street"], values["house_number"])
     return Columns(ids=ids, values=values)
+
+
+def _split_house_numbers(streets: list[str | None], numbers: list[str | None]) -> None:
+    """Move a trailing house number out of the street, into the number when that is empty."""
+    split_streets: dict[str, tuple[str, str | None]] = {}
+    for index, street in enumerate(streets):
+        if street is None:
+            continue
+        if street not in split_streets:
+            found = _TRAILING_NUMBER.match(street)
+            split_streets[street] = (
+                (found.group(1), found.group(2).replace(" ", ""))
+                if found and found.group(1)
+                else (street, None)
+            )
+        streets[index], number = split_streets[street]
+        if numbers[index] is None:
+            numbers[index] = number

@@ -27,6 +27,7 @@ from omnirouter.history._dedupe_blocking import (
     phonetic_codes,
 )
 from omnirouter.history._dedupe_compare import (
+    VETOED,
     PatternCodec,
     comparator_for,
     make_pair_comparator,
@@ -210,7 +211,7 @@ def find_duplicates(
     threshold: float = 0.5,
     default_region: str = "DE",
     household_guard: bool = True,
-    window: int = 4,
+    window: int = 3,
     max_block_size: int = 200,
     rng: random.Random | None = None,
     progress: Progress | None = None,
@@ -243,29 +244,24 @@ def find_duplicates(
     codec = PatternCodec(tuple(comparator_for(field) for field in active))
     given_code = phonetic_codes(columns.values["given_name"])
     family_code = phonetic_codes(columns.values["family_name"])
-    compare = make_pair_comparator(
-        codec, [columns.values[field] for field in active], given_code, family_code
-    )
+    compared_columns = [columns.values[field] for field in active]
+    guarded = _VETO_FIELDS if household_guard else ()
+    compare = make_pair_comparator(codec, compared_columns, given_code, family_code, guarded)
     passes, order = blocking_passes(columns.values, max_block_size, given_code, family_code)
     candidates = compare_candidates(passes, order, window, compare, progress)
     pattern_counts: dict[int, int] = {}
     for pattern in candidates.patterns:
         pattern_counts[pattern] = pattern_counts.get(pattern, 0) + 1
-    model = estimate_model(codec, pattern_counts, _random_pattern_counts(len(ids), compare, rng))
+    pattern_counts.pop(VETOED, None)
+    # Random pairs seed u; they are compared without the veto, which would hide most.
+    unguarded = make_pair_comparator(codec, compared_columns, given_code, family_code)
+    model = estimate_model(codec, pattern_counts, _random_pattern_counts(len(ids), unguarded, rng))
     if progress is not None:
         progress("model", 1, 1)
 
-    veto_levels = [
-        (position, codec.comparators[position].levels.index("different"))
-        for position, field in enumerate(active)
-        if household_guard and field in _VETO_FIELDS
-    ]
     evidence_of: dict[int, tuple[float, float, tuple[FieldEvidence, ...]]] = {}
-    vetoed_patterns: set[int] = set()
     for pattern in pattern_counts:
         levels = codec.decode(pattern)
-        if any(levels[position] == different for position, different in veto_levels):
-            vetoed_patterns.add(pattern)
         weights = [model.level_weight(index, level) for index, level in enumerate(levels)]
         weight = sum(weights)
         evidence = tuple(
@@ -287,11 +283,12 @@ def find_duplicates(
     vetoed = 0
     first, second = candidates.first, candidates.second
     for index, pattern in enumerate(candidates.patterns):
-        score = evidence_of[pattern][0]
-        if pattern in vetoed_patterns:
+        if pattern == VETOED:
             vetoed += 1
             unlikely.append((first[index], second[index]))
-        elif score >= threshold:
+            continue
+        score = evidence_of[pattern][0]
+        if score >= threshold:
             matched.append((evidence_of[pattern][1], first[index], second[index], pattern))
         elif score < 0.01:
             unlikely.append((first[index], second[index]))
