@@ -121,6 +121,7 @@ class JournalWriter:
         if self._group:
             with self._cond:
                 self._queue.append(batch)
+                self._cond.notify_all()
             return
         try:
             self._journal.write(batch)
@@ -215,6 +216,7 @@ class JournalWriter:
             if self._group:
                 with self._cond:
                     self._queue.append(pending)
+                    self._cond.notify_all()
             else:
                 self._journal.write(pending)
         if self._group:
