@@ -165,3 +165,15 @@ def test_normalize_street_is_idempotent(text: str) -> None:
 
 def test_facade_exposes_history() -> None:
     assert om.history.normalize_name is normalize_name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcstrplä. 0123456789-", max_size=30))
+def test_street_abbreviations_are_idempotent(text: str) -> None:
+    once = normalize_street(text)
+    assert normalize_street(once) == once
+
+
+def test_compatibility_characters_fold_to_lower_case() -> None:
+    assert normalize_name("㏆") == normalize_name(normalize_name("㏆"))
+    assert fold_text("㏆") == fold_text("㏆").casefold()

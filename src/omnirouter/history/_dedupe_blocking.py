@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from operator import eq
 
 import attrs
 
@@ -53,15 +54,13 @@ def _phonetic_column(column: Column) -> list[str | None]:
 
 
 def _keys(columns: Sequence[Column]) -> list[int]:
-    ids: dict[str, int] = {}
-    keys = []
-    for parts in zip(*columns, strict=True):
-        if None in parts:
-            keys.append(-1)
-            continue
-        key = "\x1e".join(part for part in parts if part is not None)
-        keys.append(ids.setdefault(key, len(ids)))
-    return keys
+    ids: dict[object, int] = {}
+    setdefault = ids.setdefault
+    if len(columns) == 1:
+        return [-1 if value is None else setdefault(value, len(ids)) for value in columns[0]]
+    return [
+        -1 if None in parts else setdefault(parts, len(ids)) for parts in zip(*columns, strict=True)
+    ]
 
 
 def phonetic_codes(column: Column) -> list[str | None]:
@@ -111,12 +110,22 @@ def blocking_passes(
     return passes, order
 
 
-def _seen_before(earlier: Sequence[BlockingPass], i: int, j: int) -> bool:
-    for blocking in earlier:
-        key = blocking.keys[i]
-        if key >= 0 and key == blocking.keys[j] and key not in blocking.skipped:
-            return True
-    return False
+def _signatures(passes: Sequence[BlockingPass]) -> list[tuple[int, ...]]:
+    """Per record, its key in every pass; a missing or oversized key is unique to the record.
+
+    Two records met in an earlier pass exactly when their signatures agree somewhere
+    before that pass, which one C-level comparison of tuple slices answers.
+    """
+    columns = []
+    for blocking in passes:
+        skipped = blocking.skipped
+        columns.append(
+            [
+                key if key >= 0 and key not in skipped else -1 - index
+                for index, key in enumerate(blocking.keys)
+            ]
+        )
+    return list(zip(*columns, strict=True))
 
 
 def compare_candidates(
@@ -129,8 +138,8 @@ def compare_candidates(
     """Compare every candidate pair exactly once; return indexes and patterns."""
     found = CandidatePairs()
     first, second, patterns = found.first, found.second, found.patterns
+    signatures = _signatures(passes)
     for number, blocking in enumerate(passes):
-        earlier = passes[:number]
         blocks: dict[int, list[int]] = {}
         for index, key in enumerate(blocking.keys):
             if key >= 0 and key not in blocking.skipped:
@@ -142,8 +151,9 @@ def compare_candidates(
                 continue
             for position in range(size - 1):
                 i = members[position]
+                earlier_i = signatures[i][:number]
                 for j in members[position + 1 :]:
-                    if earlier and _seen_before(earlier, i, j):
+                    if number and any(map(eq, earlier_i, signatures[j])):
                         continue
                     first.append(i)
                     second.append(j)
@@ -157,8 +167,9 @@ def compare_candidates(
     total = len(order)
     for rank in range(total - 1):
         i = order[rank]
+        signature = signatures[i]
         for j in order[rank + 1 : rank + window]:
-            if _seen_before(passes, i, j):
+            if any(map(eq, signature, signatures[j])):
                 continue
             first.append(i)
             second.append(j)

@@ -60,16 +60,16 @@ def _other_sex(a: str, b: str) -> bool:
 
 def compare_given_name(a: str, b: str) -> int:
     """0 exact, 1 similar, 2 alike (or an initial), 3 different."""
-    if _other_sex(a, b):
-        return 3
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
         return 2
-    if a in b.split() or b in a.split():
-        return 1  # "hans" and "hans peter"
     similarity = _jaro_winkler(a, b)
-    if similarity >= 0.94:
+    if similarity < 0.84 and not within_one_edit(a, b):
+        return 1 if a in b.split() or b in a.split() else 3  # "hans" and "hans peter"
+    if _other_sex(a, b):
+        return 3
+    if similarity >= 0.94 or a in b.split() or b in a.split():
         return 1
-    return 2 if similarity >= 0.84 or within_one_edit(a, b) else 3
+    return 2
 
 
 def compare_family_name(a: str, b: str) -> int:
@@ -277,6 +277,8 @@ def make_pair_comparator(
         assert family_a is not None
         assert given_b is not None
         assert family_b is not None
+        if given_a[0] != family_b[0] and family_a[0] != given_b[0]:
+            return pattern  # swapped names keep at least one initial
         cross_given = 0 if given_a == family_b else compare_given_name(given_a, family_b)
         cross_family = 0 if family_a == given_b else compare_family_name(family_a, given_b)
         if cross_given + cross_family < given_level + family_level:

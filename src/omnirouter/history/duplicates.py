@@ -279,29 +279,29 @@ def find_duplicates(
         evidence_of[pattern] = (model.probability(weight), weight, evidence)
 
     matched: list[tuple[float, int, int, int]] = []
-    unlikely: list[tuple[int, int]] = []
-    vetoed = 0
-    first, second = candidates.first, candidates.second
-    for index, pattern in enumerate(candidates.patterns):
+    vetoed: list[int] = []  # positions in the candidate arrays
+    unlikely: list[int] = []
+    first, second, patterns = candidates.first, candidates.second, candidates.patterns
+    for position, pattern in enumerate(patterns):
         if pattern == VETOED:
-            vetoed += 1
-            unlikely.append((first[index], second[index]))
+            vetoed.append(position)
             continue
         score = evidence_of[pattern][0]
         if score >= threshold:
-            matched.append((evidence_of[pattern][1], first[index], second[index], pattern))
+            matched.append((evidence_of[pattern][1], first[position], second[position], pattern))
         elif score < 0.01:
-            unlikely.append((first[index], second[index]))
+            unlikely.append(position)
     matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
 
     links: dict[int, set[int]] = {}
     for _, i, j, _ in matched:
         links.setdefault(i, set()).add(j)
         links.setdefault(j, set()).add(i)
-    linked = links.keys()
+    # Only records with a link can be joined wrongly, so only their conflicts matter.
     cannot_link: dict[int, set[int]] = {}
-    for i, j in unlikely:
-        if i in linked and j in linked:
+    for position in (*vetoed, *unlikely):
+        i, j = first[position], second[position]
+        if i in links and j in links:
             cannot_link.setdefault(i, set()).add(j)
             cannot_link.setdefault(j, set()).add(i)
     clusters = _Clusters(links, cannot_link)
@@ -321,7 +321,7 @@ def find_duplicates(
         compared_pairs=len(candidates.patterns),
         pairs_per_pass=dict(candidates.per_pass),
         oversized_blocks=dict(candidates.skipped_blocks),
-        vetoed_pairs=vetoed,
+        vetoed_pairs=len(vetoed),
         em_iterations=model.iterations,
     )
     return DuplicateResult(

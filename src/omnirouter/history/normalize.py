@@ -73,7 +73,9 @@ def fold_text(text: str) -> str:
     if folded.isascii():
         return folded
     decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Compatibility forms can decompose into capitals or special letters ("㏆" → "C∕kg").
+    return stripped.casefold().translate(_SPECIAL_LETTERS)
 
 
 def normalize_name(text: str) -> str:
@@ -301,7 +303,7 @@ def normalize_email(address: str, *, provider_rules: bool = False) -> str:
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise _email_error(address, f"not an e-mail address: {address!r} (needs user@domain)")
-    if any(ch.isspace() for ch in text) or "@" in local.strip('"'):
+    if len(text.split()) != 1 or "@" in local.strip('"'):
         raise _email_error(address, f"not an e-mail address: {address!r} (spaces or two '@')")
     local = local.lower()
     domain = domain.lower().rstrip(".")
@@ -378,7 +380,7 @@ _STREET_WORDS = MappingProxyType(
     }
 )
 # A German street type glued to the name: "Hauptstr.", "Marktpl.".
-_GLUED_SUFFIX = re.compile(r"(?<=[a-z])(str|pl)\.?(?=\s|\d|$)")
+_GLUED_SUFFIX = re.compile(r"(?<=[a-z])(str|pl)(?=\s|\d|$)")
 _NUMBER_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2})")
 _HOUSE_LETTER = re.compile(r"\b(\d+)\s+([a-z])\b")
 
@@ -392,9 +394,9 @@ def normalize_street(text: str) -> str:
     ``"sankt anna strasse"``).
     """
     folded = fold_text(text)
+    folded = folded.translate(_SEPARATORS)
     folded = _GLUED_SUFFIX.sub(lambda m: _STREET_WORDS[m.group(1)] + " ", folded)
-    folded = _NUMBER_GLUED.sub(" ", folded)
-    words = folded.translate(_SEPARATORS).split()
+    words = _NUMBER_GLUED.sub(" ", folded).split()
     expanded: list[str] = []
     last = len(words) - 1
     for index, word in enumerate(words):
