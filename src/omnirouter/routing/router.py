@@ -283,6 +283,7 @@ class Router:
             try:
                 timers = self._timers.heap
                 due = timers[0][0] if timers else None
+                before = self._now
                 if due is not None and due <= now:
                     self._fire_due(now)
                 elif now > self._now:
@@ -295,6 +296,8 @@ class Router:
                         # a journal must see them as a tick at this time to replay exactly.
                         for listener in self._command_listeners:
                             listener("tick", {"now": now}, now)
+                    else:
+                        self._now = before  # a refused call leaves no trace, not even its time
                     raise
                 for listener in self._command_listeners:
                     listener(name, arguments(), now)
