@@ -65,8 +65,10 @@ from omnirouter.routing import (
     Router,
     SelectionPolicy,
     Step,
+    blending,
     selection,
 )
+from omnirouter.routing.blending import BlendingPolicy, BlendRule, Invitation, InviteRule
 from omnirouter.routing.expressions import Expression, compile_expression
 from omnirouter.sla import (
     BusinessCalendar,
@@ -86,6 +88,8 @@ __all__ = [
     "Agent",
     "AgentStatus",
     "AsyncioDriver",
+    "BlendRule",
+    "BlendingPolicy",
     "BotHandover",
     "BusinessCalendar",
     "CalendarError",
@@ -110,6 +114,8 @@ __all__ = [
     "Interaction",
     "InteractionState",
     "InvalidStateError",
+    "Invitation",
+    "InviteRule",
     "Journal",
     "JournalCorruptError",
     "JournalError",
@@ -141,6 +147,7 @@ __all__ = [
     "UnknownQueueError",
     "ValidationError",
     "__version__",
+    "blending",
     "compare_strategies",
     "compile_expression",
     "erlang",

@@ -1,13 +1,16 @@
 """Capacity: may this agent take one more item of channel X now? (R-BL1).
 
-The one place that answers it is :meth:`Load.can_take`. A :class:`CapacityProfile` is
-compiled once per channel into a small plan (the counters to check with their caps, the
-budget units, whether the channel is exclusive), so the check is a few dict reads.
+The one place that answers it is :meth:`Load.can_take` (with blending on, the load's
+``gate`` adds the rules that are on, see ``routing._blend_engine``). A
+:class:`CapacityProfile` is compiled once per channel into a small plan (the counters to
+check with their caps, the budget units, whether the channel is exclusive), so the
+check is a few dict reads.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 from omnirouter.model import Agent, ChannelRegistry
 
@@ -49,6 +52,7 @@ class Load:
         "budget",
         "counts",
         "exclusive_active",
+        "gate",
         "units",
     )
 
@@ -62,6 +66,8 @@ class Load:
         self.units = 0
         self.exclusive_active = 0
         self.budget = agent.capacity.budget
+        #: The blending gate (``routing._blend_engine``): when set, it answers can_take.
+        self.gate: Any = None
 
     def plan(self, channel: str) -> _Plan | None:
         """The compiled plan of ``channel``, or None when the agent may not take it at all."""
@@ -124,7 +130,13 @@ class Load:
             fits = self._fits[channel] = self._can_take(channel)
         return fits
 
+    def forget(self) -> None:
+        """Drop the cached answers (the blending rules changed)."""
+        self._fits.clear()
+
     def _can_take(self, channel: str) -> bool:
+        if self.gate is not None:
+            return bool(self.gate.allows(self, channel))
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None or self.exclusive_active:
             return False
@@ -139,19 +151,45 @@ class Load:
 
     def why_not(self, channel: str) -> str | None:
         """Why one more item of ``channel`` does not fit (None when it does)."""
+        if self.gate is not None:
+            reason: str | None = self.gate.why_not(self, channel)
+            return reason
+        return self.reason(channel)
+
+    def reason(self, channel: str, others: Iterable[str] = (), sign: int = 0) -> str | None:
+        """Why one more item of ``channel`` does not fit the profile, blending aside.
+
+        With ``others`` and ``sign`` the check counts the load as if one item of each
+        channel in ``others`` were added (``sign=1``) or taken away (``sign=-1``): what
+        the blending gate asks about paused and interruptible work.
+        """
         plan = self.plan(channel)
         if plan is None:
             return f"channel {channel} not in the agent's capacity profile"
-        if self.exclusive_active:
+        counts = self.counts
+        units = self.units
+        exclusive_active = self.exclusive_active
+        if others and sign:
+            counts = dict(counts)
+            for other in others:
+                other_plan = self.plan(other)
+                if other_plan is None:
+                    continue
+                for key in other_plan.counters:
+                    counts[key] = counts.get(key, 0) + sign
+                units += sign * other_plan.units
+                if other_plan.exclusive:
+                    exclusive_active += sign
+        if exclusive_active:
             return "busy on an exclusive channel"
-        if plan.exclusive and self.counts.get(_ANY):
+        if plan.exclusive and counts.get(_ANY):
             return f"{channel} is exclusive and the agent holds other work"
         for key, cap in plan.caps:
-            if self.counts.get(key, 0) >= cap:
+            if counts.get(key, 0) >= cap:
                 what = "in total" if key == _ANY else f"on {key[2:]}"
                 return f"at capacity {what} ({cap})"
-        if self.budget is not None and self.units + plan.units > self.budget:
-            return f"budget {self.units}+{plan.units} > {self.budget}"
+        if self.budget is not None and units + plan.units > self.budget:
+            return f"budget {units}+{plan.units} > {self.budget}"
         return None
 
     def add(self, channel: str) -> None:

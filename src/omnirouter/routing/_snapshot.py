@@ -57,6 +57,7 @@ def snapshot(router: Router) -> dict[str, Any]:
         "finished": {key: state.value for key, state in router._finished.items()},
         "last_agent": dict(router._last_agent),
         "timers": router._timers.to_json(),
+        **({} if router._blending is None else {"blending": router._blending.to_json()}),
     }
 
 
@@ -76,13 +77,14 @@ def restore(
     sla: ServiceLevelHook | None,
     rng: random.Random | None,
     four_eyes: FourEyes | None,
+    blending: Iterable[Any] | None = None,
 ) -> Router:
     """A router rebuilt from :func:`snapshot` data."""
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         raise _bad("format", f"not a router snapshot of format {FORMAT}")
     try:
         return _restore(
-            cls, data, queues, selection, clock, channels, priority, sla, rng, four_eyes
+            cls, data, queues, selection, clock, channels, priority, sla, rng, four_eyes, blending
         )
     except (KeyError, TypeError, IndexError) as error:
         raise _bad("<root>", f"incomplete or malformed snapshot: {error!r}") from error
@@ -99,6 +101,7 @@ def _restore(
     sla: ServiceLevelHook | None,
     rng: random.Random | None,
     four_eyes: FourEyes | None,
+    blending: Iterable[Any] | None = None,
 ) -> Router:
     registry = channels if channels is not None else ChannelRegistry.from_json(data["channels"])
     queue_specs = (
@@ -109,6 +112,11 @@ def _restore(
         if config is None:
             raise _bad("selection", "the snapshot used a callable policy: pass selection= again")
         selection = _selection.from_config(config)
+    blend_state = data.get("blending")
+    if blending is None and blend_state is not None:
+        from omnirouter.routing._blend_engine import policies_from_snapshot
+
+        blending = policies_from_snapshot(blend_state)
     router = cls(
         queue_specs,
         selection,
@@ -119,6 +127,7 @@ def _restore(
         sla,
         rng,
         four_eyes=four_eyes,
+        blending=blending or (),
     )
     router._policy.restore_state(data["selection"].get("state", {}))
     for item in data["agents"]:
@@ -135,6 +144,8 @@ def _restore(
             state.load.add(channel)
         state.recent = deque(float(t) for t in item["recent"])
         router._agents[agent.id] = state
+        if router._blending is not None:
+            router._blending.attach(state)
         for customer_id in agent.portfolio:
             router._advisor_of.setdefault(customer_id, agent.id)
     router._agent_seq = int(data["agent_seq"])
@@ -153,6 +164,8 @@ def _restore(
     router._timers.load(data["timers"], int(data["timer_seq"]))
     if data.get("now") is not None:
         router._now = float(data["now"])
+    if router._blending is not None and blend_state is not None:
+        router._blending.load_state(blend_state)
     return router
 
 
@@ -177,4 +190,7 @@ def _work_from_json(router: Router, registry: ChannelRegistry, item: Mapping[str
     work.children = list(item["children"])
     work.answered = bool(item["answered"])
     work.kind = item["kind"]
+    paused_at = item.get("paused_at")
+    work.paused_at = None if paused_at is None else float(paused_at)
+    work.paused_seconds = float(item.get("paused_seconds", 0.0))
     return work

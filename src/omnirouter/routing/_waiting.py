@@ -17,18 +17,28 @@ if TYPE_CHECKING:
     from omnirouter.routing._agents import Pool
     from omnirouter.routing._work import Work
 
-__all__ = ["WaitLine"]
+__all__ = ["Tally", "WaitLine"]
+
+
+class Tally:
+    """How much work waits on one channel, over all its lines (blending conditions read it)."""
+
+    __slots__ = ("waiting",)
+
+    def __init__(self) -> None:
+        self.waiting = 0
 
 
 class WaitLine:
     """The work waiting in one step of one queue, for one channel."""
 
-    __slots__ = ("heap", "live", "pool", "queue", "step", "token")
+    __slots__ = ("heap", "live", "pool", "queue", "step", "tally", "token")
 
-    def __init__(self, queue: str, step: int, pool: Pool) -> None:
+    def __init__(self, queue: str, step: int, pool: Pool, tally: Tally | None = None) -> None:
         self.queue = queue
         self.step = step
         self.pool = pool
+        self.tally = tally if tally is not None else Tally()
         self.heap: list[tuple[float, int, int, Work]] = []
         self.live = 0
         self.token = 0
@@ -42,12 +52,14 @@ class WaitLine:
         heapq.heappush(self.heap, (work.order_key, work.seq, self.token, work))
         self.live += 1
         self.pool.waiting += 1
+        self.tally.waiting += 1
 
     def remove(self, work: Work) -> None:
         """Take ``work`` out (its heap entry goes stale and is dropped later)."""
         work.line = None
         self.live -= 1
         self.pool.waiting -= 1
+        self.tally.waiting -= 1
         if len(self.heap) > 2 * self.live + 32:
             self.heap = [entry for entry in self.heap if self._is_live(entry)]
             heapq.heapify(self.heap)

@@ -31,6 +31,8 @@ class Work:
         "offer_token",
         "order_key",
         "parent",
+        "paused_at",
+        "paused_seconds",
         "pinned",
         "queue",
         "seq",
@@ -73,6 +75,9 @@ class Work:
         self.parent: str | None = interaction.parent_id
         self.children: list[str] = []
         self.answered = False
+        #: When the current pause began, and the seconds paused since the last assignment.
+        self.paused_at: float | None = None
+        self.paused_seconds = 0.0
         #: "work" for ordinary work, "consult" for a consultation, "review" for four-eyes.
         self.kind = "work"
 
@@ -105,4 +110,6 @@ class Work:
             "children": list(self.children),
             "answered": self.answered,
             "kind": self.kind,
+            "paused_at": self.paused_at,
+            "paused_seconds": self.paused_seconds,
         }

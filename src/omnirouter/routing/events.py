@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final
-
-import attrs
+from typing import Any, Final, NamedTuple
 
 __all__ = ["EVENT_KINDS", "Event"]
 
@@ -29,6 +27,7 @@ EVENT_KINDS: Final[frozenset[str]] = frozenset(
         "wrap_up_ended",
         "paused",
         "resumed",
+        "blend_switched",
         "abandoned",
         "cancelled",
         "split",
@@ -44,12 +43,14 @@ EVENT_KINDS: Final[frozenset[str]] = frozenset(
 )
 
 
-@attrs.frozen(slots=True)
-class Event:
+class Event(NamedTuple):
     """One thing that happened in the router, at ``at`` (seconds, the router's clock).
 
     ``kind`` is one of :data:`EVENT_KINDS`; ``detail`` carries extra facts such as the
-    step index, the reason of a requeue or the bot's hand-over data.
+    step index, the reason of a requeue or the bot's hand-over data. Events are
+    immutable; a named tuple because the router builds one per state change that
+    someone subscribed to, and a tuple is built several times faster than a frozen
+    attrs record (see benchmarks/RESULTS.md, Routing).
     """
 
     kind: str

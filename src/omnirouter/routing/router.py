@@ -44,7 +44,7 @@ from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState, Pool
 from omnirouter.routing._expr_runtime import compile_path
 from omnirouter.routing._timers import TimerHeap
-from omnirouter.routing._waiting import WaitLine
+from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
 from omnirouter.routing.events import Event
 from omnirouter.routing.expressions import Expression
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from omnirouter.ops.portfolio import PortfolioNotice
     from omnirouter.ops.stats import RouterStats
     from omnirouter.ops.writer import JournalWriter
+    from omnirouter.routing._blend_engine import Blender
+    from omnirouter.routing.blending import Invitation
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
 
@@ -161,6 +163,7 @@ class Router:
         *,
         four_eyes: FourEyes | None = None,
         journal: Journal | None = None,
+        blending: Iterable[Any] = (),
     ) -> None:
         if not callable(clock):
             raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
@@ -222,6 +225,14 @@ class Router:
         self._commit_hooks: list[Callable[[], object]] = []
         #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
         self._ops: dict[str, Any] = {}
+        #: Work waiting per channel (blending conditions read it).
+        self._tallies: dict[str, Tally] = {}
+        self._blending: Blender | None = None
+        rules = list(blending)
+        if rules:
+            from omnirouter.routing._blend_engine import Blender
+
+            self._blending = Blender(self, rules)
         if journal is not None:
             from omnirouter.ops.writer import attach_journal
 
@@ -294,11 +305,15 @@ class Router:
                     if due is not None and due <= now:
                         # The call changed nothing, but the timers due before it fired:
                         # a journal must see them as a tick at this time to replay exactly.
+                        if self._blending is not None:
+                            self._blending.settle(now)  # as that tick would have
                         for listener in self._command_listeners:
                             listener("tick", {"now": now}, now)
                     else:
                         self._now = before  # a refused call leaves no trace, not even its time
                     raise
+                if self._blending is not None:
+                    self._blending.settle(now)  # the rules see the load the call left
                 for listener in self._command_listeners:
                     listener(name, arguments(), now)
                 return result
@@ -492,6 +507,10 @@ class Router:
         kind = "sla_at_risk" if token == "risk" else "sla_breached"
         self._emit(kind, now, work, work.agent)
 
+    def _on_blend_timer(self, subject: str, token: Any, now: float) -> None:
+        if self._blending is not None:
+            self._blending.recheck_due()
+
     def _on_retry_timer(self, agent_id: str, token: Any, now: float) -> None:
         agent = self._agents.get(agent_id)
         if agent is not None:
@@ -515,6 +534,8 @@ class Router:
         self._agent_seq += 1
         state = AgentState(agent, self._registry, self._agent_seq, now)
         self._agents[agent.id] = state
+        if self._blending is not None:
+            self._blending.attach(state)
         for pool in self._pools.values():
             if pool.admit(state, self._registry):
                 state.skills_for(pool.channel, self._registry)
@@ -624,7 +645,10 @@ class Router:
         line = queue.lines.get((step, channel))
         if line is None:
             pool = self._pool(queue.spec.steps[step].expression, channel)
-            line = WaitLine(queue.spec.name, step, pool)
+            tally = self._tallies.get(channel)
+            if tally is None:
+                tally = self._tallies[channel] = Tally()
+            line = WaitLine(queue.spec.name, step, pool, tally)
             queue.lines[(step, channel)] = line
         return line
 
@@ -887,6 +911,8 @@ class Router:
         channel = work.interaction.channel
         if work.line is not None:
             work.line.remove(work)
+        if self._blending is not None:
+            self._blending.make_room(agent, channel, now)
         agent.load.add(channel)
         agent.items[work.id] = channel
         if now > agent.idle_since:
@@ -968,6 +994,10 @@ class Router:
         if agent_id is None:
             return None
         work.agent = None
+        if work.paused_seconds or work.paused_at is not None:
+            # Handling time counts from the next assignment; earlier pauses are history.
+            work.paused_at = None
+            work.paused_seconds = 0.0
         agent = self._agents.get(agent_id)
         if agent is None:
             return None
@@ -1007,6 +1037,8 @@ class Router:
             if work is None:
                 break
             self._give(work, agent, now)
+        if self._blending is not None:
+            self._blending.freed(agent, now)
         # Back into the free-agent heaps it is not in; one capacity check per channel.
         key = self._heap_key
         agent_id = agent.id
@@ -1103,7 +1135,13 @@ class Router:
         ):
             self._request_review(work, agent_id, now)
         else:
-            self._finish(work, S.COMPLETED, now, agent_id)
+            self._finish(
+                work,
+                S.COMPLETED,
+                now,
+                agent_id,
+                {"paused_seconds": work.paused_seconds} if work.paused_seconds else None,
+            )
         if wrap_up <= 0:
             self._agent_freed(agent, now)
 
@@ -1215,6 +1253,7 @@ class Router:
         agent.load.remove(channel)
         agent.paused[work.id] = channel
         work.state = S.PAUSED
+        work.paused_at = now
         self._emit("paused", now, work, agent.id)
         self._agent_freed(agent, now)
 
@@ -1241,7 +1280,10 @@ class Router:
         agent.load.add(channel)
         agent.items[work.id] = channel
         work.state = S.ASSIGNED
-        self._emit("resumed", now, work, agent.id)
+        span = 0.0 if work.paused_at is None else max(0.0, now - work.paused_at)
+        work.paused_seconds += span
+        work.paused_at = None
+        self._emit("resumed", now, work, agent.id, {"paused_seconds": span})
 
     # ------------------------------------------------------------------ other operations
 
@@ -1545,12 +1587,14 @@ class Router:
         sla: ServiceLevelHook | None = None,
         rng: random.Random | None = None,
         four_eyes: FourEyes | None = None,
+        blending: Iterable[Any] | None = None,
     ) -> Router:
         """A router that continues exactly where the snapshot ``data`` stopped.
 
-        Queues, offer timeout, channels and the built-in selection policies come from
-        the snapshot; hooks and callables (priority, SLA, a callable policy, the
-        four-eyes rule, the clock) must be passed again.
+        Queues, offer timeout, channels, the built-in selection policies and built-in
+        blending rules come from the snapshot; hooks and callables (priority, SLA, a
+        callable policy, the four-eyes rule, custom blending policies, the clock) must
+        be passed again.
         """
         from omnirouter.routing._snapshot import restore
 
@@ -1565,6 +1609,7 @@ class Router:
             sla=sla,
             rng=rng,
             four_eyes=four_eyes,
+            blending=blending,
         )
 
     # ------------------------------------------------------------------ operations
@@ -1604,6 +1649,21 @@ class Router:
             checkpoint=checkpoint,
         )
 
+    def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
+        """Whether to invite a web visitor to a chat (R-RT6): the first
+        :class:`~omnirouter.blending.InviteRule` of ``blending=`` whose condition holds for
+        the visitor's facts and the live load, or an invitation that is not made. Reads
+        only; ``now`` defaults to the clock."""
+        if not isinstance(visitor, Mapping):
+            raise _invalid("should_invite", "visitor", f"must be a mapping, not {visitor!r}")
+        with self._lock:
+            blending = self._blending
+            if blending is None or not blending.invites:
+                raise InvalidStateError(
+                    "no invite rules: pass om.blending.InviteRule(...) in Router(blending=[...])"
+                )
+            return blending.should_invite(visitor, self._clock() if now is None else now)
+
     def stats(self, now: float | None = None) -> RouterStats:
         """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
 
@@ -1638,6 +1698,7 @@ _TIMER_HANDLERS: Final[dict[str, Callable[[Router, str, Any, float], None]]] = {
     "due": Router._on_due_timer,
     "sla": Router._on_sla_timer,
     "retry": Router._on_retry_timer,
+    "blend": Router._on_blend_timer,
 }
 
 _REPLAYABLE: Final = frozenset(
