@@ -335,6 +335,8 @@ def test_merge_then_unmerge_restores_inputs_exactly(records: list[Any]) -> None:
         parts = unmerge(golden)
         ids = [p.id if isinstance(p, om.Contact) else p["id"] for p in parts]
         assert tuple(ids) == golden.record_ids
+        # The golden contact is a valid contact through and through.
+        assert om.Contact.model_validate(golden.contact.model_dump()) == golden.contact
 
 
 @settings(max_examples=60, deadline=None)
@@ -394,3 +396,27 @@ def test_find_duplicates_result_is_accepted_as_links() -> None:
     result = merge(rows, duplicates=om.history.find_duplicates(rows))
     assert [g.record_ids for g in result] == [("1", "2"), ("3",)]
     assert unmerge(result) == rows
+
+
+def test_a_mailbox_shared_by_many_records_links_them_once_each() -> None:
+    rows = [{"id": f"r{i}", "email": "info@example.org", "tier": str(i)} for i in range(300)]
+    (golden,) = merge(rows)
+    assert golden.record_ids == tuple(f"r{i}" for i in range(300))
+    (link,) = golden.links
+    assert link.nodes == golden.record_ids
+    assert golden.contact.tier == "299"  # no update times: the later record wins
+    assert golden.provenance["identities.emails.0"].candidates == golden.record_ids
+
+
+def test_golden_contact_and_result_share_nothing_mutable_with_the_inputs() -> None:
+    records = [
+        om.Contact(id="a", identities={"emails": ["a@example.org"]}, attributes={"k": [1]}),
+        {"id": "b", "email": "a@example.org", "tags": ["x"]},
+    ]
+    (golden,) = merge(records)
+    golden.contact.identities.emails.append("changed@example.org")
+    golden.contact.attributes["k"].append(2)  # type: ignore[union-attr]
+    assert unmerge(golden) == [
+        om.Contact(id="a", identities={"emails": ["a@example.org"]}, attributes={"k": [1]}),
+        {"id": "b", "email": "a@example.org", "tags": ["x"]},
+    ]

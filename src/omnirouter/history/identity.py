@@ -49,7 +49,7 @@ class IdentityKind(enum.StrEnum):
 ALL_IDENTITY_KINDS = frozenset(IdentityKind)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class IdentityKey:
     """One normalised identity, e.g. ``email:anna@example.org`` or ``handle:x:hasei4711``."""
 
@@ -199,6 +199,20 @@ class IdentityLink(Generic[NodeT]):
         return f"{self.kind} {self.value} links {joined}"
 
 
+class _Component(Generic[NodeT]):
+    """What one component holds, kept at its root only: record nodes, keys, explicit links."""
+
+    __slots__ = ("keys", "links", "members")
+
+    def __init__(self, members: list[NodeT], keys: list[IdentityKey]) -> None:
+        self.members = members
+        self.keys = keys
+        self.links: list[IdentityLink[NodeT]] = []
+
+    def __len__(self) -> int:
+        return len(self.members) + len(self.keys)
+
+
 class IdentityGraph(Generic[NodeT]):
     """A union-find over record nodes and identity keys that remembers why nodes joined.
 
@@ -206,71 +220,77 @@ class IdentityGraph(Generic[NodeT]):
     id)`` tuples …). A node joins the component of every identity key it carries. Keys
     carried only by interactions (a social handle no customer is known for yet) form an
     *anonymous identity* that joins a record's component once a record with that key
-    arrives.
+    arrives. Adding a node costs amortised O(log n): components are joined smaller
+    into larger, and each component's members, keys and links live at its root only.
     """
 
     def __init__(self) -> None:
         self._parent: dict[NodeT | IdentityKey, NodeT | IdentityKey] = {}
-        self._size: dict[NodeT | IdentityKey, int] = {}
-        self._members: dict[NodeT | IdentityKey, list[NodeT]] = {}
+        # Per component root, so questions about one component never scan the graph.
+        self._components: dict[NodeT | IdentityKey, _Component[NodeT]] = {}
         self._holders: dict[IdentityKey, list[NodeT]] = {}
-        # Per component root: its keys and explicit links, so questions about one
-        # component never scan the whole graph.
-        self._keys: dict[NodeT | IdentityKey, list[IdentityKey]] = {}
-        self._links: dict[NodeT | IdentityKey, list[IdentityLink[NodeT]]] = {}
+        self._node_count = 0
 
     def __contains__(self, node: object) -> bool:
         return node in self._parent and not isinstance(node, IdentityKey)
 
     def __len__(self) -> int:
         """The number of record nodes."""
-        return sum(len(members) for members in self._members.values())
-
-    def _ensure(self, item: NodeT | IdentityKey) -> None:
-        if item not in self._parent:
-            self._parent[item] = item
-            self._size[item] = 1
-            self._members[item] = [] if isinstance(item, IdentityKey) else [item]
-            self._keys[item] = [item] if isinstance(item, IdentityKey) else []
-            self._links[item] = []
+        return self._node_count
 
     def _root(self, item: NodeT | IdentityKey) -> NodeT | IdentityKey:
         parent = self._parent
         root = item
-        while parent[root] != root:
-            root = parent[root]
-        while parent[item] != root:  # path compression keeps later finds flat
-            parent[item], item = root, parent[item]
+        while (up := parent[root]) != root:
+            root = up
+        while (up := parent[item]) != root:  # path compression keeps later finds flat
+            parent[item] = root
+            item = up
         return root
 
-    def _union(self, a: NodeT | IdentityKey, b: NodeT | IdentityKey) -> None:
-        root_a, root_b = self._root(a), self._root(b)
+    def _union(self, root_a: NodeT | IdentityKey, root_b: NodeT | IdentityKey) -> None:
         if root_a == root_b:
             return
-        if self._size[root_a] < self._size[root_b]:
-            root_a, root_b = root_b, root_a
+        big, small = self._components[root_a], self._components[root_b]
+        if len(big) < len(small):
+            root_a, root_b, big, small = root_b, root_a, small, big
         self._parent[root_b] = root_a
-        self._size[root_a] += self._size.pop(root_b)
-        self._members[root_a] += self._members.pop(root_b)
-        self._keys[root_a] += self._keys.pop(root_b)
-        self._links[root_a] += self._links.pop(root_b)
+        del self._components[root_b]
+        big.members += small.members
+        big.keys += small.keys
+        big.links += small.links
+
+    def _ensure_node(self, node: NodeT) -> bool:
+        if node in self._parent:
+            return False
+        self._parent[node] = node
+        self._components[node] = _Component([node], [])
+        self._node_count += 1
+        return True
 
     def add(self, node: NodeT, keys: Iterable[IdentityKey] = ()) -> None:
         """Add ``node`` (if new) and join it with each of its identity ``keys``."""
-        self._ensure(node)
+        new = self._ensure_node(node)
+        all_holders = self._holders
         for key in keys:
-            self._ensure(key)
-            holders = self._holders.setdefault(key, [])
-            if node not in holders:
+            holders = all_holders.get(key)
+            if holders is None:
+                # A key seen for the first time simply joins the node's component.
+                all_holders[key] = [node]
+                root = self._root(node)
+                self._parent[key] = root
+                self._components[root].keys.append(key)
+                continue
+            if new or node not in holders:  # a new node cannot hold the key yet
                 holders.append(node)
-            self._union(node, key)
+            self._union(self._root(node), self._root(key))
 
     def link(self, a: NodeT, b: NodeT, *, kind: str, reason: str) -> None:
         """Join two nodes on explicit evidence (e.g. a duplicate finder's cluster)."""
-        self._ensure(a)
-        self._ensure(b)
-        self._union(a, b)
-        self._links[self._root(a)].append(IdentityLink(kind, reason, (a, b)))
+        self._ensure_node(a)
+        self._ensure_node(b)
+        self._union(self._root(a), self._root(b))
+        self._components[self._root(a)].links.append(IdentityLink(kind, reason, (a, b)))
 
     def same(self, a: NodeT, b: NodeT) -> bool:
         """Whether two known nodes belong to one component."""
@@ -279,20 +299,20 @@ class IdentityGraph(Generic[NodeT]):
         return self._root(a) == self._root(b)
 
     def component(self, node: NodeT | IdentityKey) -> list[NodeT]:
-        """Every record node linked with ``node`` (itself included), in order of arrival."""
+        """Every record node linked with ``node`` (itself included), in order of joining."""
         if node not in self._parent:
             raise KeyError(node)
-        return list(self._members[self._root(node)])
+        return list(self._components[self._root(node)].members)
 
     def components(self) -> Iterator[list[NodeT]]:
         """Each component's record nodes; components of keys alone are skipped."""
-        for members in self._members.values():
-            if members:
-                yield list(members)
+        for component in self._components.values():
+            if component.members:
+                yield list(component.members)
 
     def keys_of(self, node: NodeT | IdentityKey) -> list[IdentityKey]:
         """Every identity key in ``node``'s component."""
-        return list(self._keys[self._root(node)])
+        return list(self._components[self._root(node)].keys)
 
     def all_keys(self) -> list[IdentityKey]:
         """Every identity key in the graph, in order of arrival."""
@@ -305,10 +325,11 @@ class IdentityGraph(Generic[NodeT]):
     def explain(self, node: NodeT) -> list[IdentityLink[NodeT]]:
         """The evidence inside ``node``'s component: each key carried by two or more
         nodes, and each explicit link."""
-        root = self._root(node)
+        component = self._components[self._root(node)]
+        holders = self._holders
         links: list[IdentityLink[NodeT]] = [
-            IdentityLink(key.kind.value, key.value, tuple(self._holders[key]))
-            for key in self._keys[root]
-            if len(self._holders[key]) > 1
+            IdentityLink(key.kind.value, key.value, tuple(holders[key]))
+            for key in component.keys
+            if len(holders[key]) > 1
         ]
-        return links + self._links[root]
+        return links + component.links

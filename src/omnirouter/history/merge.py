@@ -9,14 +9,15 @@ from (R-HI5), with consent merged per channel so that an opt-out wins (R-HI6).
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Protocol
 
 import attrs
 
 from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.history._bulk import collector_paused, snapshot
 from omnirouter.history._records import as_contact, parse_timestamp
 from omnirouter.history._survivorship import (
     SURVIVING_FIELDS,
@@ -36,7 +37,7 @@ from omnirouter.history.identity import (
     KeyMemo,
     contact_keys,
 )
-from omnirouter.model.contact import Contact, SocialHandle
+from omnirouter.model.contact import Contact
 
 __all__ = [
     "FieldProvenance",
@@ -114,49 +115,113 @@ class MergeResult:
             ) from None
 
 
+_IDENTITY_LISTS = ("emails", "phones", "handles", "customer_numbers", "session_ids")
+_IDENTITY_FIELDS = tuple((kind, f"identities.{kind}") for kind in _IDENTITY_LISTS)
+# Provenance names of list positions, made once: a large merge would otherwise build
+# the same few strings again for every golden contact.
+_POSITION_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        name: tuple(f"{name}.{position}" for position in range(16))
+        for name in (*(field for _, field in _IDENTITY_FIELDS), "preferred_channels")
+    }
+)
+
+
+def _position_name(name: str, position: int) -> str:
+    names = _POSITION_NAMES[name]
+    return names[position] if position < len(names) else f"{name}.{position}"
+
+
+def _identity_of(kind: str, memo: KeyMemo, value: Any) -> object:
+    """What makes two values of an identity list one value: their identity key."""
+    if kind == "emails":
+        found = memo.email(value)
+    elif kind == "phones":
+        found = memo.phone(value)
+    elif kind == "handles":
+        found = IdentityKey.handle(value.platform, value.handle)
+    elif kind == "customer_numbers":
+        found = IdentityKey.customer_number(value)
+    else:
+        found = IdentityKey.session(value)
+    return found if found is not None else ("raw", value)
+
+
 def _union_list(
-    candidates: Sequence[Candidate],
     name: str,
-    values: Any,
-    key: Any,
+    offers: Sequence[tuple[str, Sequence[Any]]],
+    identity: Callable[[Any], object],
+    all_ids: tuple[str, ...],
     provenance: dict[str, FieldProvenance],
 ) -> list[Any]:
+    """The union of the ``(record id, values)`` offers, first spelling kept, with provenance."""
     seen: dict[object, int] = {}
     merged: list[Any] = []
     holders: list[list[str]] = []
-    for candidate in candidates:
-        for value in values(candidate.contact):
-            identity = key(value)
-            if identity in seen:
-                found = holders[seen[identity]]
-                if candidate.contact.id not in found:
-                    found.append(candidate.contact.id)
-                continue
-            seen[identity] = len(merged)
-            merged.append(value)
-            holders.append([candidate.contact.id])
+    for record_id, values in offers:
+        for value in values:
+            key = identity(value)
+            position = seen.get(key)
+            if position is None:
+                seen[key] = len(merged)
+                merged.append(value)
+                holders.append([record_id])
+            elif holders[position][-1] != record_id:  # offers come one record at a time
+                holders[position].append(record_id)
     for position, ids in enumerate(holders):
-        provenance[f"{name}.{position}"] = FieldProvenance(
-            f"{name}.{position}", ids[0], "union", tuple(ids)
+        field = _position_name(name, position)
+        everyone = len(ids) == len(all_ids)  # share one tuple when every record holds it
+        provenance[field] = FieldProvenance(
+            field, ids[0], "union", all_ids if everyone else tuple(ids)
         )
     return merged
 
 
-def _identity_key(kind: str, memo: KeyMemo) -> Any:
-    def key(value: Any) -> object:
-        if isinstance(value, SocialHandle):
-            found = IdentityKey.handle(value.platform, value.handle)
-        elif kind == "emails":
-            found = memo.email(value)
-        elif kind == "phones":
-            found = memo.phone(value)
-        elif kind == "customer_numbers":
-            found = IdentityKey.customer_number(value)
+def _surviving_fields(
+    candidates: Sequence[Candidate],
+    rules: SurvivorshipRules,
+    all_ids: tuple[str, ...],
+    data: dict[str, Any],
+    provenance: dict[str, FieldProvenance],
+) -> None:
+    only = candidates[0].contact if len(candidates) == 1 else None
+    for field in SURVIVING_FIELDS:
+        rule = rules.rule_for(field)
+        if only is not None:  # one record: its values survive, nothing to choose
+            value = getattr(only, field)
+            if value is None:
+                continue
+            record_id, ids = only.id, all_ids
         else:
-            found = IdentityKey.session(value)
-        return found if found is not None else ("raw", value)
+            offers = [(c, v) for c in candidates if (v := getattr(c.contact, field)) is not None]
+            if not offers:
+                continue
+            chosen, value = offers[0] if len(offers) == 1 else choose(rules, rule, offers)
+            record_id = chosen.contact.id
+            ids = all_ids if len(offers) == len(all_ids) else tuple(o[0].contact.id for o in offers)
+        data[field] = value
+        provenance[field] = FieldProvenance(field, record_id, rule.value, ids)
 
-    return key
+
+def _attributes(
+    candidates: Sequence[Candidate],
+    rules: SurvivorshipRules,
+    all_ids: tuple[str, ...],
+    provenance: dict[str, FieldProvenance],
+) -> dict[str, Any]:
+    rule = rules.rule_for("attributes")
+    attributes: dict[str, Any] = {}
+    names = dict.fromkeys(name for c in candidates for name in c.contact.attributes)
+    for name in names:
+        offers = [
+            (c, c.contact.attributes[name]) for c in candidates if name in c.contact.attributes
+        ]
+        chosen, value = offers[0] if len(offers) == 1 else choose(rules, rule, offers)
+        attributes[name] = value
+        ids = all_ids if len(offers) == len(all_ids) else tuple(o[0].contact.id for o in offers)
+        field = f"attributes.{name}"
+        provenance[field] = FieldProvenance(field, chosen.contact.id, rule.value, ids)
+    return attributes
 
 
 def golden_from(
@@ -175,52 +240,37 @@ def golden_from(
     def note(field: str, record_id: str, rule: str, ids: tuple[str, ...]) -> None:
         provenance[field] = FieldProvenance(field, record_id, rule, ids)
 
-    all_ids = tuple(c.contact.id for c in candidates)
-    data: dict[str, Any] = {}
-    if "id" in rules.fields:
-        winner, _ = choose(rules, rules.fields["id"], [(c, c.contact.id) for c in candidates])
-        note("id", winner.contact.id, rules.fields["id"].value, all_ids)
+    contacts = [c.contact for c in candidates]
+    all_ids = tuple(contact.id for contact in contacts)
+    id_rule = rules.fields.get("id")
+    if id_rule is None:
+        note("id", all_ids[0], "first_record", all_ids)
+        data: dict[str, Any] = {"id": all_ids[0]}
     else:
-        winner = candidates[0]
-        note("id", winner.contact.id, "first_record", all_ids)
-    data["id"] = winner.contact.id
-    for field in SURVIVING_FIELDS:
-        offers = [(c, getattr(c.contact, field)) for c in candidates]
-        offers = [offer for offer in offers if offer[1] is not None]
-        if offers:
-            rule = rules.rule_for(field)
-            chosen, value = choose(rules, rule, offers)
-            data[field] = value
-            note(field, chosen.contact.id, rule.value, tuple(o[0].contact.id for o in offers))
+        winner, _ = choose(rules, id_rule, [(c, c.contact.id) for c in candidates])
+        note("id", winner.contact.id, id_rule.value, all_ids)
+        data = {"id": winner.contact.id}
+    _surviving_fields(candidates, rules, all_ids, data, provenance)
+    # Empty collections are left to their defaults: fewer objects per golden contact.
     identities: dict[str, list[Any]] = {}
-    for kind in ("emails", "phones", "handles", "customer_numbers", "session_ids"):
-        identities[kind] = _union_list(
-            candidates,
-            f"identities.{kind}",
-            lambda contact, kind=kind: getattr(contact.identities, kind),
-            _identity_key(kind, memo),
-            provenance,
+    for kind, field in _IDENTITY_FIELDS:
+        offers = [(c.id, values) for c in contacts if (values := getattr(c.identities, kind))]
+        if offers:
+            identity = partial(_identity_of, kind, memo)
+            identities[kind] = _union_list(field, offers, identity, all_ids, provenance)
+    if identities:
+        data["identities"] = identities
+    channels = [(c.id, c.preferred_channels) for c in contacts if c.preferred_channels]
+    if channels:
+        data["preferred_channels"] = _union_list(
+            "preferred_channels", channels, str, all_ids, provenance
         )
-    data["identities"] = identities
-    data["preferred_channels"] = _union_list(
-        candidates, "preferred_channels", lambda c: c.preferred_channels, str, provenance
-    )
-    attributes: dict[str, Any] = {}
-    attribute_rule = rules.rule_for("attributes")
-    names = dict.fromkeys(name for c in candidates for name in c.contact.attributes)
-    for name in names:
-        offers = [
-            (c, c.contact.attributes[name]) for c in candidates if name in c.contact.attributes
-        ]
-        chosen, value = choose(rules, attribute_rule, offers)
-        attributes[name] = value
-        ids = tuple(o[0].contact.id for o in offers)
-        note(f"attributes.{name}", chosen.contact.id, attribute_rule.value, ids)
-    data["attributes"] = attributes
-    data["consent"] = merge_consent(candidates, note)
-    contact = Contact.model_validate(data)
+    if any(contact.attributes for contact in contacts):
+        data["attributes"] = _attributes(candidates, rules, all_ids, provenance)
+    if any(contact.consent for contact in contacts):
+        data["consent"] = merge_consent(candidates, note)
     return GoldenContact(
-        contact=contact,
+        contact=Contact.model_validate(data),
         record_ids=all_ids,
         provenance=MappingProxyType(provenance),
         links=tuple(links),
@@ -286,7 +336,19 @@ def merge(
     """
     survivorship = _rules(rules)
     kinds = frozenset(IdentityKind(kind) for kind in link_on)
-    inputs = [copy.deepcopy(record) for record in records]
+    with collector_paused():
+        return _merge(records, duplicates, survivorship, kinds, id_field, default_region)
+
+
+def _merge(
+    records: Iterable[MergeInput],
+    duplicates: HasClusters | None,
+    survivorship: SurvivorshipRules,
+    kinds: frozenset[IdentityKind],
+    id_field: str,
+    default_region: str,
+) -> MergeResult:
+    inputs = [snapshot(record) for record in records]
     contacts = [as_contact(record, index, id_field=id_field) for index, record in enumerate(inputs)]
     position: dict[str, int] = {}
     for index, contact in enumerate(contacts):
@@ -300,28 +362,31 @@ def merge(
                 ],
             )
         position[contact.id] = index
-    candidates = [
-        candidate_of(contact, index, survivorship, [index])
+    candidates = {
+        index: candidate_of(contact, index, survivorship, [index])
         for index, contact in enumerate(contacts)
-    ]
+    }
     graph: IdentityGraph[str] = IdentityGraph()
     memo = KeyMemo(default_region)
     for contact in contacts:
         graph.add(contact.id, contact_keys(contact, kinds=kinds, memo=memo))
     if duplicates is not None:
         _link_duplicates(graph, duplicates, position)
-    groups = sorted(
-        (sorted(component, key=position.__getitem__) for component in graph.components()),
-        key=lambda ids: position[ids[0]],
-    )
+    order = [contact.id for contact in contacts]
+    del contacts  # the candidates hold them, and give each one up once it is merged
     golden: list[GoldenContact] = []
     by_record: dict[str, GoldenContact] = {}
-    for ids in groups:
-        indexes = [position[record_id] for record_id in ids]
+    for record_id in order:
+        if record_id in by_record:
+            continue
+        # Components list their records in order of joining; golden contacts list
+        # them in input order, and come in the order of their first record.
+        ids = sorted(graph.component(record_id), key=position.__getitem__)
+        indexes = [position[member] for member in ids]
         person = golden_from(
-            [candidates[i] for i in indexes],
+            [candidates.pop(i) for i in indexes],
             survivorship,
-            graph.explain(ids[0]),
+            graph.explain(record_id),
             [inputs[i] for i in indexes],
             memo=memo,
         )
@@ -336,4 +401,4 @@ def unmerge(merged: MergeResult | GoldenContact) -> list[MergeInput]:
     Copies are returned, so changing them leaves the merge result untouched.
     """
     records = merged.inputs if isinstance(merged, MergeResult) else merged.sources
-    return [copy.deepcopy(record) for record in records]
+    return [snapshot(record) for record in records]
