@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
 from omnirouter.model import ChannelRegistry, InteractionState
+from omnirouter.routing._waiting import Tally
 from omnirouter.routing.blending import (
     BlendingPolicy,
     BlendRule,
@@ -385,6 +386,22 @@ class _Rule:
     def reservation(self) -> bool:
         return bool(self.keep) or self.max_agents is not None
 
+    def static_channels(self) -> frozenset[str] | None:
+        """The channels whose waiting counts are all the rule reads, or None when it reads
+        more (then it is re-evaluated after every operation)."""
+        if self._when is None:
+            return None
+        expressions = [self._when] if self._until is None else [self._when, self._until]
+        channels: set[str] = set()
+        for expression in expressions:
+            if expression.calls:
+                return None
+            for path in expression.path_segments:
+                if len(path) != 2 or path[0] != "waiting":
+                    return None
+                channels.add(path[1])
+        return frozenset(channels)
+
     def switched_on(self) -> bool:
         """Whether the rule is on now, given whether it was (hysteresis)."""
         live = self._live
@@ -423,7 +440,7 @@ class _Gate:
         self.blender = blender
         self.state = state
 
-    def allows(self, load: Load, channel: str) -> bool:
+    def allows(self, channel: str) -> bool:
         """The gated answer (the load caches it)."""
         return self.blender.allows(self.state, channel)
 
@@ -475,6 +492,24 @@ class Blender:
         #: agent id → {work id: rule name} of the work blending paused and will resume.
         self.paused: dict[str, dict[str, str]] = {}
         self.pending: deque[AgentState] = deque()
+        # Rules that read only waiting counts give the same answer while those counts stay
+        # the same: settle compares them (one list) instead of evaluating the rules.
+        watched: set[str] = set()
+        self._volatile = False
+        for rule in self.conditional:
+            channels = rule.static_channels()
+            if channels is None:
+                self._volatile = True
+            else:
+                watched |= channels
+        tallies = router._tallies
+        self._watched = tuple(
+            tallies.setdefault(channel, Tally())
+            for name in sorted(watched)
+            for channel in self.live.members(name)
+            if channel in registry
+        )
+        self._signature: list[int] | None = None
         self._index()
 
     @staticmethod
@@ -506,7 +541,9 @@ class Blender:
 
     def attach(self, agent: AgentState) -> None:
         """Give ``agent``'s load its blending gate."""
-        agent.load.gate = _Gate(self, agent)
+        gate = _Gate(self, agent)
+        agent.load.gate = gate
+        agent.load.decide = gate.allows
 
     def _interruptible(self, agent: AgentState) -> list[str]:
         work = self.router._work
@@ -540,16 +577,21 @@ class Blender:
     def allows(self, agent: AgentState, channel: str) -> bool:
         """May ``agent`` take one more item of ``channel`` now, rules included?"""
         load = agent.load
-        if load.plan(channel) is None:
-            return False
-        if self.denies and self._denial(agent, channel) is not None:
-            return False
-        if self.offers and self._offer(agent, channel) is not None:
-            return load.reason(channel, self._interruptible(agent), -1) is None
-        held = self._held(agent)
-        if held:
-            return load.reason(channel, held, 1) is None
-        return load.reason(channel) is None
+        denies = self.denies.get(channel)
+        if denies is not None:
+            for rule in denies:
+                if rule.applies(agent):
+                    return False
+        offers = self.offers.get(channel)
+        if offers is not None:
+            for rule in offers:
+                if rule.applies(agent):
+                    return load.reason(channel, self._interruptible(agent), -1) is None
+        if self.paused and agent.id in self.paused:
+            held = self._held(agent)
+            if held:
+                return load.reason(channel, held, 1) is None
+        return load.fits(channel)
 
     def why_not(self, agent: AgentState, channel: str) -> str | None:
         """Why ``agent`` may not take ``channel`` now (None when it may)."""
@@ -646,19 +688,29 @@ class Blender:
         """Re-evaluate the rules after an operation; act on every switch."""
         conditional = self.conditional
         pending = self.pending
-        if not conditional and not pending:
-            return
+        if not pending:
+            if not conditional:
+                return
+            if not self._volatile and self._signature == [t.waiting for t in self._watched]:
+                return
         router = self.router
         self.live.now = now
         rounds = 4 * (len(router._agents) + len(self.rules)) + 16
+        # A rule may switch and switch back within one operation (on at four calls
+        # waiting, off again once one was taken), but no more: rules whose when and
+        # until overlap cannot flap without end.
+        switches: dict[str, int] = {}
         while rounds > 0:
             rounds -= 1
             flipped = []
             for rule in conditional:
+                if switches.get(rule.name, 0) >= 2:
+                    continue
                 on = rule.switched_on()
                 if on != rule.active:
                     rule.active = on
                     flipped.append(rule)
+                    switches[rule.name] = switches.get(rule.name, 0) + 1
             if flipped:
                 self._switched(flipped, now)
             if not pending:
@@ -667,6 +719,8 @@ class Blender:
             if not agent.removed and agent.present:
                 router._agent_freed(agent, now)
         pending.clear()
+        if not self._volatile:
+            self._signature = [t.waiting for t in self._watched]
         self._arm_recheck(now)
 
     def _arm_recheck(self, now: float) -> None:
@@ -784,6 +838,7 @@ class Blender:
             },
             "paused": paused,
             "recheck_pending": self.recheck_pending,
+            "signature": self._signature,
         }
 
     def load_state(self, data: Mapping[str, Any]) -> None:
@@ -796,6 +851,8 @@ class Blender:
             rule.members = None if found is None else set(found)
         self.paused = {agent: dict(held) for agent, held in data.get("paused", {}).items()}
         self.recheck_pending = bool(data.get("recheck_pending", False))
+        signature = data.get("signature")
+        self._signature = None if signature is None else [int(n) for n in signature]
         self._index()
 
 

@@ -9,7 +9,7 @@ check is a few dict reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from omnirouter.model import Agent, ChannelRegistry
@@ -51,6 +51,7 @@ class Load:
         "_registry",
         "budget",
         "counts",
+        "decide",
         "exclusive_active",
         "gate",
         "units",
@@ -66,8 +67,10 @@ class Load:
         self.units = 0
         self.exclusive_active = 0
         self.budget = agent.capacity.budget
-        #: The blending gate (``routing._blend_engine``): when set, it answers can_take.
+        #: The blending gate (``routing._blend_engine``): when set, it answers why_not, and
+        #: ``decide`` (what can_take asks on a cache miss) is its answer instead of fits.
         self.gate: Any = None
+        self.decide: Callable[[str], bool] = self.fits
 
     def plan(self, channel: str) -> _Plan | None:
         """The compiled plan of ``channel``, or None when the agent may not take it at all."""
@@ -127,16 +130,15 @@ class Load:
         """True when one more item of ``channel`` fits now."""
         fits = self._fits.get(channel)
         if fits is None:
-            fits = self._fits[channel] = self._can_take(channel)
+            fits = self._fits[channel] = self.decide(channel)
         return fits
 
     def forget(self) -> None:
         """Drop the cached answers (the blending rules changed)."""
         self._fits.clear()
 
-    def _can_take(self, channel: str) -> bool:
-        if self.gate is not None:
-            return bool(self.gate.allows(self, channel))
+    def fits(self, channel: str) -> bool:
+        """True when one more item of ``channel`` fits the profile now, blending aside."""
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None or self.exclusive_active:
             return False
