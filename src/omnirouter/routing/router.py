@@ -284,46 +284,85 @@ class Router:
         self,
         name: str,
         arguments: Callable[[], dict[str, Any]],
-        operation: Callable[[float], _T],
+        operation: Callable[..., _T],
         now: float | None = None,
+        args: tuple[Any, ...] = (),
     ) -> _T:
-        with self._lock:
+        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc)."""
+        lock = self._lock
+        lock.acquire()  # not ``with``: on the hot path the context manager costs more
+        try:
             if now is None:
                 now = self._clock()
-            self._depth += 1
+            timers = self._timers.heap
+            if (
+                self._depth
+                or (timers and timers[0][0] <= now)
+                or self._command_listeners
+                or self._commit_hooks
+                or self._blending is not None
+            ):
+                return self._run_locked(name, arguments, operation, now, args)
+            # The common case: an outermost call, no timer due, nobody to tell but the
+            # subscribers.
+            before = self._now
+            if now > before:
+                self._now = now
+            self._depth = 1
             try:
-                timers = self._timers.heap
-                due = timers[0][0] if timers else None
-                before = self._now
-                if due is not None and due <= now:
-                    self._fire_due(now)
-                elif now > self._now:
-                    self._now = now
-                try:
-                    result = operation(now)
-                except Exception:
-                    if due is not None and due <= now:
-                        # The call changed nothing, but the timers due before it fired:
-                        # a journal must see them as a tick at this time to replay exactly.
-                        if self._blending is not None:
-                            self._blending.settle(now)  # as that tick would have
-                        for listener in self._command_listeners:
-                            listener("tick", {"now": now}, now)
-                    else:
-                        self._now = before  # a refused call leaves no trace, not even its time
-                    raise
-                if self._blending is not None:
-                    self._blending.settle(now)  # the rules see the load the call left
-                for listener in self._command_listeners:
-                    listener(name, arguments(), now)
-                return result
+                return operation(*args, now)
+            except Exception:
+                self._now = before  # a refused call leaves no trace, not even its time
+                raise
             finally:
-                self._depth -= 1
-                if not self._depth and not self._flushing:
-                    if self._pending:
-                        self._flush()
-                    for hook in self._commit_hooks:
-                        hook()
+                self._depth = 0
+                if self._pending and not self._flushing:
+                    self._flush()
+        finally:
+            lock.release()
+
+    def _run_locked(
+        self,
+        name: str,
+        arguments: Callable[[], dict[str, Any]],
+        operation: Callable[..., _T],
+        now: float,
+        args: tuple[Any, ...],
+    ) -> _T:
+        self._depth += 1
+        try:
+            timers = self._timers.heap
+            due = timers[0][0] if timers else None
+            before = self._now
+            if due is not None and due <= now:
+                self._fire_due(now)
+            elif now > self._now:
+                self._now = now
+            try:
+                result = operation(*args, now)
+            except Exception:
+                if due is not None and due <= now:
+                    # The call changed nothing, but the timers due before it fired:
+                    # a journal must see them as a tick at this time to replay exactly.
+                    if self._blending is not None:
+                        self._blending.settle(now)  # as that tick would have
+                    for listener in self._command_listeners:
+                        listener("tick", {"now": now}, now)
+                else:
+                    self._now = before  # a refused call leaves no trace, not even its time
+                raise
+            if self._blending is not None:
+                self._blending.settle(now)  # the rules see the load the call left
+            for listener in self._command_listeners:
+                listener(name, arguments(), now)
+            return result
+        finally:
+            self._depth -= 1
+            if not self._depth and not self._flushing:
+                if self._pending:
+                    self._flush()
+                for hook in self._commit_hooks:
+                    hook()
 
     def _flush(self) -> None:
         self._flushing = True
@@ -671,7 +710,9 @@ class Router:
                 if customer is None
                 else customer.model_dump(mode="json", exclude_defaults=True),
             },
-            lambda now: self._submit(interaction, customer, now),
+            self._submit,
+            None,
+            (interaction, customer),
         )
 
     def _check_new(self, interaction: Interaction) -> ChannelTraits:
@@ -951,7 +992,9 @@ class Router:
         self._run(
             "accept",
             lambda: {"interaction_id": interaction_id},
-            lambda now: self._accept(interaction_id, now),
+            self._accept,
+            None,
+            (interaction_id,),
         )
 
     def _accept(self, interaction_id: str, now: float) -> None:
@@ -1102,7 +1145,9 @@ class Router:
         self._run(
             "complete",
             lambda: {"interaction_id": interaction_id, "wrap_up": wrap_up},
-            lambda now: self._complete(interaction_id, wrap_up, now),
+            self._complete,
+            None,
+            (interaction_id, wrap_up),
         )
 
     def _complete(self, interaction_id: str, wrap_up: float, now: float) -> None:
