@@ -137,14 +137,14 @@ def _child(task: tuple[str, str, bool], queue: Any) -> None:
     else:
         records, truth = synthetic(int(data_name.removeprefix("synthetic-")))
         fields = {}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if system == "omnirouter":
         predicted = run_ours(records, fields, guard)
     else:
         predicted = run_recordlinkage(records, fields)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((*scores(predicted, truth), seconds, peak_mb, len(records)))
+    queue.put((*scores(predicted, truth), seconds, cpu, peak_mb, len(records)))
 
 
 def measure(task: tuple[str, str, bool], repeats: int) -> tuple[float, ...]:
@@ -157,10 +157,11 @@ def measure(task: tuple[str, str, bool], repeats: int) -> tuple[float, ...]:
         process.start()
         runs.append(queue.get())
         process.join()
-    precision, recall, f1, _, _, records = runs[0]
+    precision, recall, f1, _, _, _, records = runs[0]
     seconds = statistics.median(run[3] for run in runs)
-    peak = max(run[4] for run in runs)
-    return precision, recall, f1, seconds, peak, records
+    cpu = statistics.median(run[4] for run in runs)
+    peak = max(run[5] for run in runs)
+    return precision, recall, f1, seconds, cpu, peak, records
 
 
 def tasks(args: argparse.Namespace) -> Iterable[tuple[str, str, bool]]:
@@ -182,26 +183,29 @@ def main() -> None:
     parser.add_argument("--only-ours", action="store_true")
     args = parser.parse_args()
     header = f"{'data':<18} {'system':<26} {'records':>8} {'P':>7} {'R':>7} {'F1':>7}"
-    print(header + f" {'seconds':>9} {'peak MB':>8} {'time ratio':>10}", flush=True)
-    reference: dict[str, float] = {}
+    print(header + f" {'wall s':>8} {'CPU s':>8} {'peak MB':>8}", flush=True)
+    reference: dict[str, tuple[float, float]] = {}
     rows = []
     for task in tasks(args):
-        precision, recall, f1, seconds, peak, records = measure(task, args.repeats)
+        precision, recall, f1, seconds, cpu, peak, records = measure(task, args.repeats)
         data_name, system, guard = task
         label = system + (" (household guard)" if guard and system == "omnirouter" else "")
         if system == "recordlinkage":
-            reference[data_name] = seconds
-        rows.append((data_name, label, records, precision, recall, f1, seconds, peak))
+            reference[data_name] = (seconds, cpu)
+        rows.append((data_name, label, seconds, cpu))
         print(
             f"{data_name:<18} {label:<26} {records:>8} {precision:7.4f} {recall:7.4f} {f1:7.4f}"
-            f" {seconds:9.2f} {peak:8.0f}",
+            f" {seconds:8.2f} {cpu:8.2f} {peak:8.0f}",
             flush=True,
         )
     if reference:
-        print("\nomnirouter wall time as a share of recordlinkage's (same data, same run):")
-        for data_name, label, *_, seconds, _peak in rows:
+        print("\nomnirouter time as a share of recordlinkage's (same data, same run): wall, CPU")
+        for data_name, label, seconds, cpu in rows:
             if label.startswith("omnirouter") and data_name in reference:
-                print(f"  {data_name:<18} {label:<30} {seconds / reference[data_name]:6.2f}")
+                wall_ref, cpu_ref = reference[data_name]
+                print(
+                    f"  {data_name:<18} {label:<30} {seconds / wall_ref:6.2f} {cpu / cpu_ref:6.2f}"
+                )
     sys.stdout.flush()
 
 

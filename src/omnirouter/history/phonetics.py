@@ -132,11 +132,22 @@ def _beyond_latin1(name: str) -> bytes:
     return fold_text(name.replace("þ", "t").replace("Þ", "T")).encode("ascii", "ignore")
 
 
-def _latin1(name: str) -> bytes:
-    try:
-        return name.encode("latin-1")
-    except UnicodeEncodeError:
-        return _beyond_latin1(name)
+def _encode_batch(text: str) -> bytes:
+    """Latin-1 bytes of NUL-separated names; only names beyond Latin-1 are folded."""
+    chunks = []
+    position = 0
+    while True:
+        try:
+            chunks.append(text[position:].encode("latin-1"))
+            return b"".join(chunks)
+        except UnicodeEncodeError as error:
+            bad = position + error.start
+            start = text.rfind("\0", 0, bad) + 1
+            end = text.find("\0", bad)
+            end = len(text) if end < 0 else end
+            chunks.append(text[position:start].encode("latin-1"))
+            chunks.append(_beyond_latin1(text[start:end]))
+            position = end
 
 
 def cologne_phonetics_many(names: Sequence[str]) -> list[str]:
@@ -152,12 +163,7 @@ def cologne_phonetics_many(names: Sequence[str]) -> list[str]:
     if text.count("\0") != len(names):
         # A name contains the separator itself: code them one by one.
         return [cologne_phonetics(name) for name in names]
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
-        # Fold only the few names beyond Latin-1 (Ş, ı, č …); folding all is slow.
-        raw = b"\0" + b"\0".join(_latin1(name) for name in names)
-    letters = raw.translate(_FOLD, _NON_LETTERS)
+    letters = _encode_batch(text).translate(_FOLD, _NON_LETTERS)
     if b"PH" in letters:
         letters = letters.replace(b"PH", b"F")
     digits = _CONTEXT_EIGHT.sub(b"8", letters)
