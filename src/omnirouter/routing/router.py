@@ -147,7 +147,8 @@ class Router:
     ``(interaction, candidates) -> agent``. ``offer_timeout`` (seconds) switches from
     direct assignment to offers that must be accepted. ``priority`` is the priority
     hook, ``sla`` the service-level hook, ``rng`` the random generator for random
-    policies, ``four_eyes`` the review rule for public replies.
+    policies, ``four_eyes`` the review rule for public replies. ``blending`` lists
+    blending rules and invite rules (:mod:`omnirouter.blending`, ``docs/blending.md``).
     """
 
     def __init__(
