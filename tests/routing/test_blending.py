@@ -470,3 +470,41 @@ def test_a_custom_policy_follows_the_protocol(clock: Clock) -> None:
         om.Router.restore(router.snapshot(), clock=clock)
     copy = om.Router.restore(router.snapshot(), clock=clock, blending=[CallsBeforeChats()])
     assert copy.snapshot() == router.snapshot()
+
+
+def test_rules_on_waiting_time_are_rechecked_by_a_timer(clock: Clock) -> None:
+    slow_chat = om.BlendRule(
+        "slow_chat",
+        when="longest_wait.chat > 60",
+        agents="skills.chat >= 1",
+        offer=["chat"],
+        recheck=5,
+    )
+    router = router_with(clock, [slow_chat])
+    profile = om.CapacityProfile(per_channel={"chat": 1, "email": 1}, total=1)
+    staffed(router, [om.Agent(id="m", skills={"chat": 1}, capacity=profile)])
+    router.submit(work("mail", "email"))
+    assert router.next_wakeup() is None  # nothing waits: no re-check
+    router.submit(work("chat", "chat"))
+    assert router.next_wakeup() == clock.now + 5
+    while router.state_of("chat") is S.QUEUED:
+        clock.now = router.next_wakeup() or clock.now + 1
+        router.tick()
+    assert clock.now == 1065  # the first re-check after a wait of more than 60 s
+    assert router.agent_of("chat") == "m"
+    assert router.state_of("mail") is S.PAUSED
+    assert router.next_wakeup() is None  # nothing waits any more
+
+
+def test_overlapping_when_and_until_cannot_flap_without_end(clock: Clock) -> None:
+    recorder = Recorder()
+    odd = om.BlendRule("odd", when="waiting.voice > 1", until="waiting.voice < 5", deny="fax")
+    router = router_with(clock, [odd], recorder)
+    for n in range(3):
+        router.submit(work(f"call{n}", "voice"))
+    for n in range(3, 6):
+        router.submit(work(f"call{n}", "voice"))
+    switches = [e.detail["active"] for e in recorder.of("blend_switched")]
+    # While both hold, each operation switches once (2 → on, 3 → off, 4 → on); from 5 on
+    # `until` no longer holds and the rule stays on. It never loops within an operation.
+    assert switches == [True, False, True]
