@@ -182,12 +182,20 @@ class Pool:
         ``excluded`` ids (kept in place)."""
         heap = self.heap if self.heap is not None else self.build_heap(key)
         channel = self.channel
-        skipped: list[tuple[Any, int, AgentState]] = []
+        skipped: list[tuple[Any, int, AgentState]] | None = None
         found: AgentState | None = None
         while heap:
             entry = heap[0]
             agent = entry[2]
-            if agent.removed or not agent.can_take(channel):
+            if agent.present and not agent.removed:
+                # AgentState.can_take inlined: the load caches its answers until it changes.
+                load = agent.load
+                fits = load._fits.get(channel)
+                if fits is None:
+                    fits = load.can_take(channel)
+            else:
+                fits = False
+            if not fits:
                 heapq.heappop(heap)
                 self.in_heap.discard(agent.id)
                 continue
@@ -196,12 +204,15 @@ class Pool:
                 heapq.heapreplace(heap, (current, agent.seq, agent))
                 continue
             if agent.id in excluded:
+                if skipped is None:
+                    skipped = []
                 skipped.append(heapq.heappop(heap))
                 continue
             found = agent
             break
-        for entry in skipped:
-            heapq.heappush(heap, entry)
+        if skipped is not None:
+            for entry in skipped:
+                heapq.heappush(heap, entry)
         return found
 
     def free_members(self) -> list[AgentState]:

@@ -217,6 +217,7 @@ class Router:
         self._agent_seq = 0
         self._now = float("-inf")
         self._subscribers: list[tuple[Callable[[Event], object], frozenset[str] | None]] = []
+        self._delivery: tuple[tuple[Callable[[Event], object], frozenset[str] | None], ...] = ()
         self._wants_all = False
         self._wanted: frozenset[str] = frozenset()
         self._pending: deque[Event] = deque()
@@ -371,7 +372,7 @@ class Router:
             pending = self._pending
             while pending:
                 event = pending.popleft()
-                for callback, kinds in tuple(self._subscribers):
+                for callback, kinds in self._delivery:
                     if kinds is None or event.kind in kinds:
                         callback(event)
         finally:
@@ -402,6 +403,8 @@ class Router:
         return unsubscribe
 
     def _update_wanted(self) -> None:
+        # A fresh tuple per change: a flush in progress keeps iterating the old one.
+        self._delivery = tuple(self._subscribers)
         self._wants_all = any(kinds is None for _, kinds in self._subscribers)
         self._wanted = frozenset().union(*(k for _, k in self._subscribers if k is not None))
 
@@ -1077,6 +1080,12 @@ class Router:
                 if again is not None:
                     self._timers.set(again, "retry", agent.id)
                 break
+            if not self._pinned:
+                for pool in agent.pools:
+                    if pool.waiting:
+                        break
+                else:
+                    break  # nothing waits in any line the agent serves
             work = self._best_work_for(agent)
             if work is None:
                 break
@@ -1086,8 +1095,9 @@ class Router:
         # Back into the free-agent heaps it is not in; one capacity check per channel.
         key = self._heap_key
         agent_id = agent.id
-        can_take = agent.load.can_take
-        fits: dict[str, bool] = {}
+        load = agent.load
+        # The load caches its answers until it changes: read the cache first.
+        fits = load._fits
         for pool in agent.pools:
             heap = pool.heap
             if heap is None or agent_id in pool.in_heap:
@@ -1095,7 +1105,7 @@ class Router:
             channel = pool.channel
             fit = fits.get(channel)
             if fit is None:
-                fit = fits[channel] = can_take(channel)
+                fit = load.can_take(channel)
             if fit:
                 pool.in_heap.add(agent_id)
                 heapq.heappush(
@@ -1152,7 +1162,9 @@ class Router:
         )
 
     def _complete(self, interaction_id: str, wrap_up: float, now: float) -> None:
-        work = self._active(interaction_id)
+        work = self._work.get(interaction_id) if type(interaction_id) is str else None
+        if work is None:
+            work = self._active(interaction_id)
         if work.state is not S.ASSIGNED:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
         if (type(wrap_up) is not float and type(wrap_up) is not int) or wrap_up < 0:
