@@ -182,6 +182,73 @@ def test_count_recent_for_the_repeat_contact_factor() -> None:
         history.count_recent("c1", datetime(2024, 1, 1))  # naive
 
 
+def test_count_recent_follows_links_made_later_and_new_versions() -> None:
+    history = ContactHistory()
+    history.record(
+        {"id": "post", "channel": "social_public", "created_at": at(0), "identity": {"handle": "h"}}
+    )
+    history.add_contact({"id": "c1"})
+    assert history.count_recent("c1", at(0)) == 0
+    history.add_contact(
+        {"id": "c1", "identities": {"handles": [{"platform": "social_public", "handle": "h"}]}}
+    )
+    assert history.count_recent("c1", at(0)) == 1  # the anonymous post joined c1
+    history.record({"id": "mail", "channel": "email", "customer_id": "c1", "created_at": at(5)})
+    assert history.count_recent("c1", at(1)) == 1
+    # A new version of the mail names another customer and another time.
+    history.add_contact({"id": "c2"})
+    history.record({"id": "mail", "channel": "email", "customer_id": "c2", "created_at": at(9)})
+    assert history.count_recent("c1", at(0)) == 1
+    assert history.count_recent("c2", at(9)) == 1
+    assert history.count_recent("c2", at(10)) == 0
+
+
+def test_a_contact_history_is_the_priority_scorers_repeat_contacts_plug_in() -> None:
+    history = ContactHistory()
+    history.add_contact(anna())
+    for day in (1, 3, 20):
+        history.record(
+            {
+                "id": f"call-{day}",
+                "channel": "voice",
+                "created_at": T0 - timedelta(days=day),
+                "identity": {"phone": "+49 30 1234567"},  # known from the contact
+            }
+        )
+    assert isinstance(history, om.priority.ContactHistory)  # the scorer's protocol
+    scorer = om.PriorityScorer(
+        {
+            "name": "repeat callers first",
+            "factors": [{"kind": "repeat_contacts", "weight": 100, "window_days": 7}],
+        },
+        history=history,
+    )
+    chat = om.Interaction(id="chat", channel="chat", customer_id="c1", created_at=T0)
+    assert scorer(chat, T0.timestamp()) == 200.0  # two calls in the last seven days
+    stranger = om.Interaction(id="x", channel="chat", customer_id="c9", created_at=T0)
+    assert scorer(stranger, T0.timestamp()) == 0.0
+
+
+def test_golden_contact_is_kept_until_the_person_changes() -> None:
+    history = ContactHistory()
+    history.add_contacts(
+        [{"id": "a", "email": "m@example.org", "last_name": "Maier"}, {"id": "b", "tier": "gold"}]
+    )
+    first = history.golden("a")
+    assert history.golden("a") is first
+    history.record({"id": "i", "channel": "email", "customer_id": "b", "created_at": at(0)})
+    assert history.golden("a") is first  # another person changed
+    history.add_contact({"id": "c", "email": "M@example.org", "last_name": "Meier"})
+    second = history.golden("a")
+    assert second is not first
+    assert second.record_ids == ("a", "c")
+    assert second.contact.family_name == "Meier"
+    assert history.golden("c") is second
+    history.add_contact({"id": "c", "email": "other@example.org"})  # replaced: unlinks
+    assert history.golden("a").record_ids == ("a",)
+    assert history.golden("a").contact.family_name == "Maier"
+
+
 def test_golden_contact_and_duplicate_links() -> None:
     history = ContactHistory(
         rules={"fields": {"family_name": "most_trusted"}, "trusted_sources": ["erp"]}
@@ -302,6 +369,18 @@ class HistoryMachine(RuleBasedStateMachine):
             assert [e.id for e in self.history.timeline(ident)] == [
                 e.id for e in fresh.timeline(ident)
             ]
+
+    @invariant()
+    def count_recent_counts_the_timeline(self) -> None:
+        for ident in [*self.contacts, "c2", "nobody"]:
+            try:
+                view = self.history.timeline(ident, planned=False)
+            except om.UnknownContactError:
+                view = []
+            for minute in (0, 30, 101):
+                since = at(minute)
+                expected = sum(1 for entry in view if entry.at >= since)
+                assert self.history.count_recent(ident, since) == expected
 
     @invariant()
     def every_interaction_in_exactly_one_history(self) -> None:

@@ -10,6 +10,7 @@ identity joined which records (R-HI5).
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left, insort
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Generic, TypeVar
 
@@ -200,17 +201,33 @@ class IdentityLink(Generic[NodeT]):
 
 
 class _Component(Generic[NodeT]):
-    """What one component holds, kept at its root only: record nodes, keys, explicit links."""
+    """What one component holds, kept at its root only: record nodes, keys, explicit
+    links, and the sorted stamps (times) noted on its nodes."""
 
-    __slots__ = ("keys", "links", "members")
+    __slots__ = ("keys", "links", "members", "revision", "stamps")
 
-    def __init__(self, members: list[NodeT], keys: list[IdentityKey]) -> None:
+    def __init__(self, members: list[NodeT], keys: list[IdentityKey], revision: int) -> None:
         self.members = members
         self.keys = keys
         self.links: list[IdentityLink[NodeT]] = []
+        self.stamps: list[float] | None = None  # most components never get one
+        self.revision = revision
 
     def __len__(self) -> int:
         return len(self.members) + len(self.keys)
+
+    def absorb(self, other: _Component[NodeT]) -> None:
+        """Take over everything of ``other`` (a component joining this one)."""
+        self.members += other.members
+        self.keys += other.keys
+        self.links += other.links
+        if other.stamps:
+            if self.stamps:
+                # Two sorted runs: the sort merges them in linear time.
+                self.stamps += other.stamps
+                self.stamps.sort()
+            else:
+                self.stamps = other.stamps
 
 
 class IdentityGraph(Generic[NodeT]):
@@ -230,6 +247,11 @@ class IdentityGraph(Generic[NodeT]):
         self._components: dict[NodeT | IdentityKey, _Component[NodeT]] = {}
         self._holders: dict[IdentityKey, list[NodeT]] = {}
         self._node_count = 0
+        self._revisions = 0
+
+    def _touch(self, component: _Component[NodeT]) -> None:
+        self._revisions += 1
+        component.revision = self._revisions
 
     def __contains__(self, node: object) -> bool:
         return node in self._parent and not isinstance(node, IdentityKey)
@@ -256,15 +278,15 @@ class IdentityGraph(Generic[NodeT]):
             root_a, root_b, big, small = root_b, root_a, small, big
         self._parent[root_b] = root_a
         del self._components[root_b]
-        big.members += small.members
-        big.keys += small.keys
-        big.links += small.links
+        big.absorb(small)
+        self._touch(big)
 
     def _ensure_node(self, node: NodeT) -> bool:
         if node in self._parent:
             return False
         self._parent[node] = node
-        self._components[node] = _Component([node], [])
+        self._revisions += 1
+        self._components[node] = _Component([node], [], self._revisions)
         self._node_count += 1
         return True
 
@@ -279,10 +301,13 @@ class IdentityGraph(Generic[NodeT]):
                 all_holders[key] = [node]
                 root = self._root(node)
                 self._parent[key] = root
-                self._components[root].keys.append(key)
+                component = self._components[root]
+                component.keys.append(key)
+                self._touch(component)
                 continue
             if new or node not in holders:  # a new node cannot hold the key yet
                 holders.append(node)
+                self._touch(self._components[self._root(key)])
             self._union(self._root(node), self._root(key))
 
     def link(self, a: NodeT, b: NodeT, *, kind: str, reason: str) -> None:
@@ -290,7 +315,36 @@ class IdentityGraph(Generic[NodeT]):
         self._ensure_node(a)
         self._ensure_node(b)
         self._union(self._root(a), self._root(b))
-        self._components[self._root(a)].links.append(IdentityLink(kind, reason, (a, b)))
+        component = self._components[self._root(a)]
+        component.links.append(IdentityLink(kind, reason, (a, b)))
+        self._touch(component)
+
+    def stamp(self, node: NodeT, value: float) -> None:
+        """Note a number (a time in epoch seconds, say) on ``node``'s component.
+
+        Stamps follow components as they join, so :meth:`count_from` answers for a
+        whole person in O(log n).
+        """
+        self._ensure_node(node)
+        component = self._components[self._root(node)]
+        if component.stamps is None:
+            component.stamps = [value]
+        else:
+            insort(component.stamps, value)
+        self._touch(component)
+
+    def revision(self, node: NodeT | IdentityKey) -> int:
+        """A number that changes whenever ``node``'s component changes (a node, key, link
+        or stamp added, another component joined), so answers about a component can be
+        cached until it changes. Unique within this graph."""
+        return self._components[self._root(node)].revision
+
+    def count_from(self, node: NodeT, value: float) -> int:
+        """How many stamps of ``node``'s component are ``value`` or more; 0 for unknown nodes."""
+        if node not in self._parent:
+            return 0
+        stamps = self._components[self._root(node)].stamps
+        return len(stamps) - bisect_left(stamps, value) if stamps else 0
 
     def same(self, a: NodeT, b: NodeT) -> bool:
         """Whether two known nodes belong to one component."""

@@ -61,6 +61,20 @@ class AnonymousIdentity:
     interaction_ids: tuple[str, ...]
 
 
+def _links_differ(old: TimelineEntry, new: TimelineEntry) -> bool:
+    """Whether two versions of an interaction differ in what links or counts it."""
+    before, after = old.interaction, new.interaction
+    assert before is not None
+    assert after is not None
+    return (
+        old.at != new.at
+        or before.customer_id != after.customer_id
+        or before.identity != after.identity
+        or before.channel != after.channel
+        or before.attributes.get("platform") != after.attributes.get("platform")
+    )
+
+
 def _label(node: _Node) -> str:
     kind, ident = node
     return ident if kind == _CONTACT else f"{kind}:{ident}"
@@ -105,6 +119,9 @@ class ContactHistory:
         self._graph: IdentityGraph[_Node] = IdentityGraph()
         self._duplicate_links: list[tuple[str, str]] = []
         self._erasures: list[ErasureReport] = []
+        # Golden contacts by contact id, with the revision of the person they were made
+        # at: valid until something joins, leaves or changes that person.
+        self._golden: dict[str, tuple[int, GoldenContact]] = {}
 
     # --- input ---------------------------------------------------------------------
 
@@ -141,8 +158,16 @@ class ContactHistory:
             _aware(at, "at")
         if self._timeline.duplicate_of(interaction, at=at) is not None:
             return False
+        previous = self._timeline.get(interaction.id)
         added = self._timeline.add(interaction, at=at)
-        self._add_interaction_node(interaction)
+        entry = self._timeline.get(interaction.id)
+        assert entry is not None
+        if previous is None:
+            self._add_interaction_node(interaction, entry.at)
+        elif _links_differ(previous, entry):
+            # A new version that names another customer, other hints or another time:
+            # links and counts of the old version must not linger.
+            self._rebuild()
         return added
 
     def plan(self, activity: PlannedActivity | Mapping[str, Any]) -> PlannedActivity:
@@ -173,7 +198,7 @@ class ContactHistory:
         keys = contact_keys(contact, default_region=self._region, kinds=self._kinds)
         self._graph.add((_CONTACT, contact.id), keys)
 
-    def _add_interaction_node(self, interaction: Interaction) -> None:
+    def _add_interaction_node(self, interaction: Interaction, at: datetime) -> None:
         node = (_INTERACTION, interaction.id)
         kinds = self._kinds
         if interaction.customer_id is not None:
@@ -190,6 +215,7 @@ class ContactHistory:
                 kind=_CUSTOMER_LINK,
                 reason=f"interaction {interaction.id} names its customer",
             )
+        self._graph.stamp(node, at.timestamp())
 
     def _link_duplicate(self, first: str, other: str) -> None:
         self._graph.link(
@@ -198,11 +224,12 @@ class ContactHistory:
 
     def _rebuild(self) -> None:
         self._graph = IdentityGraph()
+        self._golden.clear()  # revisions start again with the new graph
         for contact in self._contacts.values():
             self._add_contact_node(contact)
         for entry in self._timeline:
             assert entry.interaction is not None
-            self._add_interaction_node(entry.interaction)
+            self._add_interaction_node(entry.interaction, entry.at)
         for first, other in self._duplicate_links:
             self._link_duplicate(first, other)
 
@@ -253,7 +280,18 @@ class ContactHistory:
         ]
 
     def golden(self, contact_id: str) -> GoldenContact:
-        """The merged contact of this person, with provenance for every field."""
+        """The merged contact of this person, with provenance for every field.
+
+        It is made once and kept until the person changes (a contact, interaction or
+        duplicate link joins, a contact is replaced, an erasure).
+        """
+        node = (_CONTACT, contact_id)
+        if node not in self._graph:
+            raise UnknownContactError(contact_id)
+        revision = self._graph.revision(node)
+        cached = self._golden.get(contact_id)
+        if cached is not None and cached[0] == revision:
+            return cached[1]
         ids = [i for i in self.person(contact_id) if i in self._contacts]
         if not ids:
             raise UnknownContactError(contact_id)
@@ -261,9 +299,11 @@ class ContactHistory:
         ids.sort(key=order.__getitem__)
         contacts = [self._contacts[i] for i in ids]
         candidates = [candidate_of(c, order[c.id], self._rules, [c.id]) for c in contacts]
-        return golden_from(
+        golden = golden_from(
             candidates, self._rules, self.explain(contact_id), contacts, default_region=self._region
         )
+        self._golden.update(dict.fromkeys(ids, (revision, golden)))
+        return golden
 
     def timeline(self, contact_id: str, *, planned: bool = True) -> list[TimelineEntry]:
         """Everything of one person across channels, oldest first (R-HI1).
@@ -300,12 +340,12 @@ class ContactHistory:
     def count_recent(self, customer_id: str, since: datetime) -> int:
         """How many interactions the person had at or after ``since``; 0 if unknown.
 
-        Fits the priority scorer's repeat-contact factor.
+        O(log n): each person keeps the times of its interactions sorted. Fits the
+        priority scorer's repeat-contacts factor (``PriorityScorer(..., history=...)``).
         """
-        _aware(since, "since")
-        if (_CONTACT, customer_id) not in self._graph:
-            return 0
-        return sum(1 for entry in self.timeline(customer_id, planned=False) if entry.at >= since)
+        if since.tzinfo is None:
+            _aware(since, "since")
+        return self._graph.count_from((_CONTACT, customer_id), since.timestamp())
 
     def anonymous(self) -> list[AnonymousIdentity]:
         """Groups of interactions whose identities no contact carries yet."""
