@@ -12,7 +12,7 @@ from hypothesis import given, settings
 import omnirouter as om
 from omnirouter.history import PlannedActivity, Timeline
 from omnirouter.history._quotes import find_quotes
-from omnirouter.history.timeline import content_hash
+from omnirouter.history.timeline import REDELIVERY_WINDOW, content_hash
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -196,6 +196,15 @@ def test_reingesting_never_duplicates(arrivals: list[tuple[str, int, str | None,
     assert len({content_hash(e.interaction, e.at) for e in entries if e.interaction}) == len(
         entries
     )
+    # No two kept texts without message id are one re-delivered message.
+    texts = [
+        (content_hash(e.interaction, None), e.at)
+        for e in entries
+        if e.interaction is not None and "message_id" not in e.interaction.attributes
+    ]
+    for index, (digest, when) in enumerate(texts):
+        for other, other_when in texts[index + 1 :]:
+            assert digest != other or abs(when - other_when) > REDELIVERY_WINDOW
     # Everything ingested is either kept, or a repeat of something kept.
     for interaction in interactions:
         assert interaction.id in log or log.duplicate_of(interaction) is not None
@@ -205,3 +214,33 @@ def test_reingesting_never_duplicates(arrivals: list[tuple[str, int, str | None,
     assert [(e.id, e.at, e.interaction) for e in log] == [
         (e.id, e.at, e.interaction) for e in entries
     ]
+
+
+def test_text_without_message_id_redelivered_with_another_time_is_a_repeat() -> None:
+    log = Timeline()
+    first = chat("wa-1", 0, channel="whatsapp", preview="Wo bleibt meine Lieferung?")
+    assert log.add(first)
+    # The channel delivers it again, stamped on arrival, under its own id.
+    again = first.model_copy(update={"id": "wa-1b", "created_at": T0 + timedelta(minutes=4)})
+    assert log.duplicate_of(again) == "wa-1"
+    assert not log.add(again)
+    # The same words written again the next day are a new message (a repeat contact).
+    next_day = first.model_copy(update={"id": "wa-2", "created_at": T0 + timedelta(days=1)})
+    assert log.add(next_day)
+    # Bare calls have no text to compare: two calls minutes apart are two calls.
+    call = om.Interaction(id="v1", channel="voice", created_at=T0, identity={"phone": "+4930111"})
+    assert log.add(call)
+    assert log.add(call.model_copy(update={"id": "v2", "created_at": T0 + timedelta(minutes=2)}))
+    # With message ids, the ids decide: two messages with the same words are two.
+    mail = chat("m1", 0, channel="email", preview="Danke!", attributes={"message_id": "<a@x>"})
+    assert log.add(mail)
+    later = T0 + timedelta(minutes=1)
+    assert log.add(
+        mail.model_copy(
+            update={"id": "m2", "created_at": later, "attributes": {"message_id": "<b@x>"}}
+        )
+    )
+    assert [e.id for e in log] == ["wa-1", "v1", "m1", "m2", "v2", "wa-2"]
+    log.remove("wa-1")
+    assert log.add(again)  # nothing left that it repeats
+    assert len(log.index_state()["text_digests"]) == 1

@@ -1,8 +1,9 @@
 """The unified timeline: interactions from every channel and planned activities, in order.
 
 A :class:`Timeline` keeps each interaction once (R-HI1): ingesting it again under
-the same id updates it in place, and a copy with another id but the same
-``attributes["message_id"]`` or the same content is recognised and skipped. Each
+the same id updates it in place, and a copy with another id is recognised and skipped
+when it has the same ``attributes["message_id"]``, the same content at the same time,
+or — a text without message id — the same content within :data:`REDELIVERY_WINDOW`. Each
 entry lists the prices quoted in it, so an offer made in chat is in front of the
 agent who takes the follow-up call (R-HI7). Planned activities say who does what,
 from when until when (R-HI2).
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import attrs
@@ -26,7 +27,14 @@ from omnirouter.model._base import BoundaryModel
 from omnirouter.model._types import Identifier
 from omnirouter.model.interaction import Interaction
 
-__all__ = ["PlannedActivity", "Quote", "Timeline", "TimelineEntry", "content_hash"]
+__all__ = [
+    "REDELIVERY_WINDOW",
+    "PlannedActivity",
+    "Quote",
+    "Timeline",
+    "TimelineEntry",
+    "content_hash",
+]
 
 
 class PlannedActivity(BoundaryModel):
@@ -93,18 +101,34 @@ class TimelineEntry:
         return (self.at, self.sequence)
 
 
-def content_hash(interaction: Interaction, at: datetime) -> str:
-    """A digest of what an interaction says and who sent it, independent of its id."""
+#: Without a message id, the same text from the same sender on the same channel and in
+#: the same direction, this close in time, is taken for a re-delivery of one message.
+REDELIVERY_WINDOW = timedelta(minutes=15)
+
+
+def content_hash(interaction: Interaction, at: datetime | None) -> str:
+    """A digest of what an interaction says and who sent it, independent of its id;
+    of its time too when ``at`` is given."""
     body = {
         "channel": interaction.channel,
         "direction": interaction.direction.value,
-        "at": at.isoformat(),
         "customer": interaction.customer_id,
         "identity": interaction.identity.model_dump(mode="json"),
         "subject": interaction.subject,
         "preview": interaction.preview,
     }
+    if at is not None:
+        body["at"] = at.isoformat()
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _text_digest(interaction: Interaction) -> str | None:
+    """The time-free digest that finds re-deliveries: only for a text without message id."""
+    if isinstance(interaction.attributes.get("message_id"), str):
+        return None
+    if not (interaction.subject or interaction.preview):
+        return None  # two bare calls in a row are two calls
+    return content_hash(interaction, None)
 
 
 def _entry_time(interaction: Interaction, at: datetime | None) -> datetime:
@@ -134,6 +158,9 @@ class Timeline:
         self._message_ids: dict[str, str] = {}
         self._hashes: dict[str, str] = {}
         self._indexed_by: dict[str, list[tuple[dict[str, str], str]]] = {}
+        # Time-free digests of texts without message id: their times and entry ids.
+        self._texts: dict[str, list[tuple[datetime, str]]] = {}
+        self._texts_of: dict[str, list[str]] = {}
         self._sequence = 0
 
     def __len__(self) -> int:
@@ -152,20 +179,38 @@ class Timeline:
         return self._sequence
 
     def duplicate_of(self, interaction: Interaction, *, at: datetime | None = None) -> str | None:
-        """The id of a stored interaction that ``interaction`` repeats under another id."""
+        """The id of a stored interaction that ``interaction`` repeats under another id.
+
+        A repeat has the same ``attributes["message_id"]``, or the same content at the
+        same time, or — for a text (subject or preview) without message id — the same
+        content within :data:`REDELIVERY_WINDOW` of a kept version: a channel that
+        re-delivers or a re-import that stamps its own time is not taken for a new
+        message, while the same words written again later still count.
+        """
         when = _entry_time(interaction, at)
         message_id = interaction.attributes.get("message_id")
         matches = [self._hashes.get(content_hash(interaction, when))]
         if isinstance(message_id, str):
             matches.insert(0, self._message_ids.get(message_id))
-        return next((m for m in matches if m is not None and m != interaction.id), None)
+        found = next((m for m in matches if m is not None and m != interaction.id), None)
+        digest = _text_digest(interaction)
+        if found is None and digest is not None:
+            found = next(
+                (
+                    kept
+                    for kept_at, kept in self._texts.get(digest, ())
+                    if kept != interaction.id and abs(kept_at - when) <= REDELIVERY_WINDOW
+                ),
+                None,
+            )
+        return found
 
     def add(self, interaction: Interaction, *, at: datetime | None = None) -> bool:
         """Keep ``interaction``; True if it is new.
 
         The same id again replaces the stored version in its place (its state may have
-        moved on); a repeat under another id (same message id or content as any version
-        kept so far) is skipped. ``at`` stands in for a missing ``created_at``.
+        moved on); a repeat under another id (see :meth:`duplicate_of`; any version kept
+        so far counts) is skipped. ``at`` stands in for a missing ``created_at``.
         """
         when = _entry_time(interaction, at)
         if self.duplicate_of(interaction, at=at) is not None:
@@ -193,11 +238,21 @@ class Timeline:
             index[key] = entry.id
         # Earlier versions stay indexed: a late copy of the first version is a repeat too.
         self._indexed_by.setdefault(entry.id, []).extend(keys)
+        digest = _text_digest(entry.interaction)
+        if digest is not None:
+            self._texts.setdefault(digest, []).append((entry.at, entry.id))
+            self._texts_of.setdefault(entry.id, []).append(digest)
 
     def _unindex(self, entry: TimelineEntry) -> None:
         for index, key in self._indexed_by.pop(entry.id, ()):
             if index.get(key) == entry.id:
                 del index[key]
+        for digest in self._texts_of.pop(entry.id, ()):
+            kept = [item for item in self._texts.get(digest, ()) if item[1] != entry.id]
+            if kept:
+                self._texts[digest] = kept
+            else:
+                self._texts.pop(digest, None)
 
     def get(self, interaction_id: str) -> TimelineEntry | None:
         """The entry of one interaction, if kept."""
@@ -265,4 +320,8 @@ class Timeline:
 
     def index_state(self) -> dict[str, list[str]]:
         """The de-duplication indexes (message ids and content digests), for dumps."""
-        return {"message_ids": sorted(self._message_ids), "content_hashes": sorted(self._hashes)}
+        return {
+            "message_ids": sorted(self._message_ids),
+            "content_hashes": sorted(self._hashes),
+            "text_digests": sorted(self._texts),
+        }
