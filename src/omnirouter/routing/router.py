@@ -46,7 +46,7 @@ from omnirouter.routing._expr_runtime import compile_path
 from omnirouter.routing._timers import TimerHeap
 from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import Event
+from omnirouter.routing.events import EVENT_KINDS, Event
 from omnirouter.routing.expressions import Expression
 from omnirouter.routing.queues import FourEyes, Queue, Step
 
@@ -70,6 +70,7 @@ _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
 _SNAPSHOT_FORMAT: Final = 1
 _NO_DETAIL: Final[Mapping[str, Any]] = {}
+_new_event: Final = tuple.__new__
 _END_EVENTS: Final = {state: state.value for state in S}
 
 #: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
@@ -217,7 +218,8 @@ class Router:
         self._agent_seq = 0
         self._now = float("-inf")
         self._subscribers: list[tuple[Callable[[Event], object], frozenset[str] | None]] = []
-        self._delivery: tuple[tuple[Callable[[Event], object], frozenset[str] | None], ...] = ()
+        self._routes: dict[str, tuple[Callable[[Event], object], ...]] = {}
+        self._catch_all: tuple[Callable[[Event], object], ...] = ()
         self._wants_all = False
         self._wanted: frozenset[str] = frozenset()
         self._pending: deque[Event] = deque()
@@ -372,9 +374,9 @@ class Router:
             pending = self._pending
             while pending:
                 event = pending.popleft()
-                for callback, kinds in self._delivery:
-                    if kinds is None or event.kind in kinds:
-                        callback(event)
+                # Read per event: a callback may (un)subscribe; later events see that.
+                for callback in self._routes.get(event.kind, self._catch_all):
+                    callback(event)
         finally:
             self._flushing = False
 
@@ -403,8 +405,14 @@ class Router:
         return unsubscribe
 
     def _update_wanted(self) -> None:
-        # A fresh tuple per change: a flush in progress keeps iterating the old one.
-        self._delivery = tuple(self._subscribers)
+        # Per kind, the callbacks that want it in subscription order (fresh tuples per
+        # change: a flush in progress keeps iterating the old ones).
+        subscribers = self._subscribers
+        self._catch_all = tuple(cb for cb, kinds in subscribers if kinds is None)
+        self._routes = {
+            kind: tuple(cb for cb, kinds in subscribers if kinds is None or kind in kinds)
+            for kind in EVENT_KINDS.union(*(k for _, k in subscribers if k is not None))
+        }
         self._wants_all = any(kinds is None for _, kinds in self._subscribers)
         self._wanted = frozenset().union(*(k for _, k in self._subscribers if k is not None))
 
@@ -476,18 +484,24 @@ class Router:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         if self._wants_all or kind in self._wanted:
+            # tuple.__new__ skips the named tuple's Python-level __new__ (same record).
             if work is None:
-                self._pending.append(Event(kind, now, None, agent_id, None, None, detail or {}))
+                self._pending.append(
+                    _new_event(Event, (kind, now, None, agent_id, None, None, detail or {}))
+                )
             else:
                 self._pending.append(
-                    Event(
-                        kind,
-                        now,
-                        work.id,
-                        agent_id,
-                        work.queue,
-                        work.interaction.channel,
-                        detail or {},
+                    _new_event(
+                        Event,
+                        (
+                            kind,
+                            now,
+                            work.id,
+                            agent_id,
+                            work.queue,
+                            work.interaction.channel,
+                            detail or {},
+                        ),
                     )
                 )
 
@@ -495,8 +509,13 @@ class Router:
 
     def next_wakeup(self) -> float | None:
         """When the next timer is due (the caller should ``tick()`` then), or None."""
-        with self._lock:
-            return self._timers.next_at()
+        # A lock-free read (a simulator asks before every event): the heap's head is one
+        # list read, and a timer popped by another thread meanwhile just means "now".
+        heap = self._timers.heap
+        try:
+            return heap[0][0] if heap else None
+        except IndexError:
+            return None
 
     def tick(self, now: float | None = None) -> None:
         """Fire every timer due at ``now`` (default: the clock's time)."""
