@@ -177,6 +177,33 @@ class _Replayed:
         self.row = row
 
 
+def _copy_interaction(
+    template: Interaction, customer_id: str, channel: str, customer_of: str | None
+) -> Interaction:
+    """``template.model_copy(update=...)`` of id, channel and customer, without its overhead.
+
+    The same shallow copy pydantic makes (a new ``__dict__`` with the changed values, the
+    set fields plus the changed ones), built directly: a third of the cost per customer.
+    """
+    copy: Interaction = _new_object(Interaction)
+    values = template.__dict__.copy()
+    values["id"] = customer_id
+    values["channel"] = channel
+    values["customer_id"] = customer_of
+    _set_attribute(copy, "__dict__", values)
+    _set_attribute(
+        copy, "__pydantic_fields_set__", template.__pydantic_fields_set__ | _COPIED_FIELDS
+    )
+    _set_attribute(copy, "__pydantic_extra__", template.__pydantic_extra__)
+    _set_attribute(copy, "__pydantic_private__", template.__pydantic_private__)
+    return copy
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+_COPIED_FIELDS = frozenset({"id", "channel", "customer_id"})
+
+
 def _presence_plan(entry: RosterAgent, scenario: Scenario) -> list[tuple[float, str]]:
     """(time, presence) changes of one agent over the horizon, from its shift and breaks."""
     start = scenario.start
@@ -324,11 +351,6 @@ class Simulation:
 
     # -- router events ------------------------------------------------------------------
 
-    def _on_event(self, event: Event) -> None:
-        handler = self._handlers.get(event.kind)
-        if handler is not None:
-            handler(event)
-
     def _queued(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id or "")
         if customer is not None and customer.queue is None and event.queue is not None:
@@ -447,9 +469,7 @@ class Simulation:
         # Each customer is a shallow copy of the source's template, which pydantic
         # validated once: the copy changes only the id and the customer, values the
         # generator makes valid by construction, so no per-customer validation is needed.
-        interaction = source.template.model_copy(
-            update={"id": customer_id, "channel": channel, "customer_id": customer_of}
-        )
+        interaction = _copy_interaction(source.template, customer_id, channel, customer_of)
         self.router.submit(interaction)
         if self._to_accept:
             self._accept_offers()
@@ -521,7 +541,10 @@ class Simulation:
         for entry in roster:
             for customer_id in entry.agent.portfolio:
                 self._advisor_of.setdefault(customer_id, entry.agent.id)
-        unsubscribe = self.router.subscribe(self._on_event, kinds=list(self._handlers))
+        # One subscription per kind: the router hands each event straight to its handler.
+        unsubscribers = [
+            self.router.subscribe(handler, kinds=[kind]) for kind, handler in self._handlers.items()
+        ]
         try:
             for entry in roster:
                 agent = entry.agent
@@ -539,7 +562,8 @@ class Simulation:
                 self._schedule_next(source)
             self.kernel.run(until=self.end, next_wakeup=self.router.next_wakeup, tick=self._tick)
         finally:
-            unsubscribe()
+            for unsubscribe in unsubscribers:
+                unsubscribe()
         return self._result()
 
     def _tick(self, now: float) -> None:
