@@ -22,6 +22,7 @@ import attrs
 
 from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.history._dedupe_blocking import (
+    CandidatePairs,
     blocking_passes,
     compare_candidates,
     phonetic_codes,
@@ -54,6 +55,8 @@ Progress = Callable[[str, int, int], None]
 
 _RANDOM_PAIRS = 5_000
 _VETO_FIELDS = ("given_name", "birth_date")
+# A compared pair this unlikely is a cannot-link for clustering, like a vetoed pair.
+_CANNOT_LINK_BELOW = 0.01
 
 
 @attrs.frozen(slots=True)
@@ -203,6 +206,75 @@ class _Clusters:
         return [members for members in self.members.values() if len(members) > 1]
 
 
+Evidence = tuple[float, float, tuple[FieldEvidence, ...]]  # score, weight, per field
+
+
+def _evidence_by_pattern(
+    codec: PatternCodec, model: FellegiSunterModel, pattern_counts: Mapping[int, int]
+) -> dict[int, Evidence]:
+    """Score, weight and field evidence of every distinct pattern, built once and shared."""
+    evidence_of: dict[int, Evidence] = {}
+    for pattern in pattern_counts:
+        levels = codec.decode(pattern)
+        weights = [model.level_weight(index, level) for index, level in enumerate(levels)]
+        weight = sum(weights)
+        evidence = tuple(
+            FieldEvidence(
+                field=comparator.field,
+                level=comparator.levels[level] if level < len(comparator.levels) else "missing",
+                weight=round(weights[index], 3),
+            )
+            for index, (comparator, level) in enumerate(zip(codec.comparators, levels, strict=True))
+        )
+        evidence_of[pattern] = (model.probability(weight), weight, evidence)
+    return evidence_of
+
+
+def _link_and_cluster(
+    candidates: CandidatePairs,
+    evidence_of: Mapping[int, Evidence],
+    ids: list[str],
+    threshold: float,
+) -> tuple[list[DuplicatePair], list[frozenset[str]], int]:
+    """The duplicate pairs (best first), the clusters and the number of vetoed pairs."""
+    matched: list[tuple[float, int, int, int]] = []
+    vetoed: list[int] = []  # positions in the candidate arrays
+    unlikely: list[int] = []
+    first, second, patterns = candidates.first, candidates.second, candidates.patterns
+    for position, pattern in enumerate(patterns):
+        if pattern == VETOED:
+            vetoed.append(position)
+            continue
+        score = evidence_of[pattern][0]
+        if score >= threshold:
+            matched.append((evidence_of[pattern][1], first[position], second[position], pattern))
+        elif score < _CANNOT_LINK_BELOW:
+            unlikely.append(position)
+    matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
+
+    links: dict[int, set[int]] = {}
+    for _, i, j, _ in matched:
+        links.setdefault(i, set()).add(j)
+        links.setdefault(j, set()).add(i)
+    # Only records with a link can be joined wrongly, so only their conflicts matter.
+    cannot_link: dict[int, set[int]] = {}
+    for position in (*vetoed, *unlikely):
+        i, j = first[position], second[position]
+        if i in links and j in links:
+            cannot_link.setdefault(i, set()).add(j)
+            cannot_link.setdefault(j, set()).add(i)
+    clusters = _Clusters(links, cannot_link)
+    pairs = []
+    for weight, i, j, pattern in matched:
+        clusters.join(i, j)
+        score, _, evidence = evidence_of[pattern]
+        pairs.append(DuplicatePair(ids[i], ids[j], round(score, 6), round(weight, 3), evidence))
+    groups = sorted(
+        (frozenset(ids[node] for node in group) for group in clusters.groups()), key=min
+    )
+    return pairs, groups, len(vetoed)
+
+
 def find_duplicates(
     records: Iterable[Mapping[str, object] | Contact],
     *,
@@ -259,60 +331,8 @@ def find_duplicates(
     if progress is not None:
         progress("model", 1, 1)
 
-    evidence_of: dict[int, tuple[float, float, tuple[FieldEvidence, ...]]] = {}
-    for pattern in pattern_counts:
-        levels = codec.decode(pattern)
-        weights = [model.level_weight(index, level) for index, level in enumerate(levels)]
-        weight = sum(weights)
-        evidence = tuple(
-            FieldEvidence(
-                field=field,
-                level=(
-                    codec.comparators[index].levels[level]
-                    if level < len(codec.comparators[index].levels)
-                    else "missing"
-                ),
-                weight=round(weights[index], 3),
-            )
-            for index, (field, level) in enumerate(zip(active, levels, strict=True))
-        )
-        evidence_of[pattern] = (model.probability(weight), weight, evidence)
-
-    matched: list[tuple[float, int, int, int]] = []
-    vetoed: list[int] = []  # positions in the candidate arrays
-    unlikely: list[int] = []
-    first, second, patterns = candidates.first, candidates.second, candidates.patterns
-    for position, pattern in enumerate(patterns):
-        if pattern == VETOED:
-            vetoed.append(position)
-            continue
-        score = evidence_of[pattern][0]
-        if score >= threshold:
-            matched.append((evidence_of[pattern][1], first[position], second[position], pattern))
-        elif score < 0.01:
-            unlikely.append(position)
-    matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
-
-    links: dict[int, set[int]] = {}
-    for _, i, j, _ in matched:
-        links.setdefault(i, set()).add(j)
-        links.setdefault(j, set()).add(i)
-    # Only records with a link can be joined wrongly, so only their conflicts matter.
-    cannot_link: dict[int, set[int]] = {}
-    for position in (*vetoed, *unlikely):
-        i, j = first[position], second[position]
-        if i in links and j in links:
-            cannot_link.setdefault(i, set()).add(j)
-            cannot_link.setdefault(j, set()).add(i)
-    clusters = _Clusters(links, cannot_link)
-    pairs = []
-    for weight, i, j, pattern in matched:
-        clusters.join(i, j)
-        score, _, evidence = evidence_of[pattern]
-        pairs.append(DuplicatePair(ids[i], ids[j], round(score, 6), round(weight, 3), evidence))
-    groups = sorted(
-        (frozenset(ids[node] for node in group) for group in clusters.groups()), key=min
-    )
+    evidence_of = _evidence_by_pattern(codec, model, pattern_counts)
+    pairs, groups, vetoed = _link_and_cluster(candidates, evidence_of, ids, threshold)
     cluster_index = {record_id: n for n, group in enumerate(groups) for record_id in group}
     if progress is not None:
         progress("cluster", 1, 1)
@@ -321,7 +341,7 @@ def find_duplicates(
         compared_pairs=len(candidates.patterns),
         pairs_per_pass=dict(candidates.per_pass),
         oversized_blocks=dict(candidates.skipped_blocks),
-        vetoed_pairs=len(vetoed),
+        vetoed_pairs=vetoed,
         em_iterations=model.iterations,
     )
     return DuplicateResult(
