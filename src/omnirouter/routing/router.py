@@ -750,12 +750,28 @@ class Router:
         self, interaction: Interaction, customer: Contact | None, now: float, kind: str = "work"
     ) -> Work:
         traits = self._check_new(interaction)
-        queue = self._queue_for(interaction, customer)
+        queue: _QueueState | None = None
+        readers = self._accept_readers
+        if customer is None and len(readers) == 1:
+            # _queue_for's memo hit, inline (one accepts path, the usual case).
+            value = readers[0](interaction)
+            try:
+                queue = self._accept_memo.get((type(value), value))
+            except TypeError:  # unhashable: _queue_for copes
+                pass
+        if queue is None:
+            queue = self._queue_for(interaction, customer)
         self._seq += 1
         work = Work(interaction, traits, self._seq, now, customer)
         work.kind = kind
         work.queue = queue.spec.name
-        work.head_start = float(self._priority(interaction, now))
+        priority = self._priority
+        if priority is manual_priority_head_start:
+            manual = interaction.manual_priority
+            if manual is not None:
+                work.head_start = manual.value * 60.0
+        else:
+            work.head_start = float(priority(interaction, now))
         self._work[work.id] = work
         sla = self._sla
         if sla is not None:
@@ -993,8 +1009,28 @@ class Router:
             work.offer_token += 1
             self._timers.set(now + self._offer_timeout, "offer", work.id, work.offer_token)
             self._emit("offered", now, work, agent.id, info)
-        else:
+        elif work.kind != "work" or work.interaction.customer_id is not None:
             self._assigned(work, agent.id, now, info)
+        else:
+            # _assigned inline for plain work without a customer to remember.
+            work.state = S.ASSIGNED
+            if work.traits.synchronous:
+                work.answered = True
+            if self._wants_all or "assigned" in self._wanted:
+                self._pending.append(
+                    _new_event(
+                        Event,
+                        (
+                            "assigned",
+                            now,
+                            work.id,
+                            agent.id,
+                            work.queue,
+                            channel,
+                            info or {},
+                        ),
+                    )
+                )
         if self._policy_gates and not policy.admits(agent, now):
             again = policy.readmits_at(agent, now)
             if again is not None:
