@@ -128,6 +128,71 @@ def test_identified_contact_on_someone_elses_phone_does_not_merge_people() -> No
     assert history.timeline("husband") == []
 
 
+def test_identified_interaction_teaches_its_hints_without_merging_a_household() -> None:
+    history = ContactHistory()
+    history.add_contacts([{"id": "wife", "email": "w@example.org"}, {"id": "husband"}])
+    history.record(
+        {
+            "id": "call-1",
+            "channel": "voice",
+            "customer_id": "wife",
+            "created_at": at(0),
+            "identity": {"phone": "0171 5550000", "email": "wife.new@example.org"},
+        }
+    )
+    assert history.identify(
+        {"id": "q", "channel": "sms", "identity": {"phone": "+491715550000"}}
+    ) == ["wife"]
+    assert history.identify(
+        {"id": "q", "channel": "email", "identity": {"email": "Wife.New@example.org"}}
+    ) == ["wife"]
+    sms = {
+        "id": "sms-1",
+        "channel": "sms",
+        "created_at": at(5),
+        "identity": {"phone": "01715550000"},
+    }
+    history.record(sms)
+    assert [e.id for e in history.timeline("wife")] == ["call-1", "sms-1"]
+    assert "learnt_hint" in [link.kind for link in history.explain("wife")]
+    assert history.anonymous() == []
+    # The husband's record carries that mobile: the number is his, the SMS too, and
+    # the two people stay two, whichever came first.
+    history.add_contact({"id": "husband", "phone": "+49 171 5550000"})
+    assert history.person("wife") == ["wife"]
+    assert history.person("husband") == ["husband"]
+    assert [e.id for e in history.timeline("husband")] == ["sms-1"]
+    assert [e.id for e in history.timeline("wife")] == ["call-1"]
+    assert history.count_recent("wife", at(0)) == 1
+
+
+def test_hint_learnt_from_two_customers_identifies_neither() -> None:
+    history = ContactHistory()
+    history.add_contacts([{"id": "wife"}, {"id": "husband"}])
+    for ident, customer in (("c1", "wife"), ("c2", "husband")):
+        history.record(
+            {
+                "id": ident,
+                "channel": "voice",
+                "customer_id": customer,
+                "created_at": at(0),
+                "identity": {"phone": "030 998877"},  # the home landline
+            }
+        )
+    history.record(
+        {"id": "c3", "channel": "voice", "created_at": at(9), "identity": {"phone": "030 998877"}}
+    )
+    assert [group.interaction_ids for group in history.anonymous()] == [("c3",)]
+    assert history.person("wife") == ["wife"]
+    assert [e.id for e in history.timeline("husband")] == ["c2"]
+    assert (
+        sorted(
+            history.identify({"id": "q", "channel": "voice", "identity": {"phone": "030998877"}})
+        )
+        == []
+    )  # carried by the anonymous call only: no contact in its group
+
+
 def test_case_history_across_contact_persons_with_planned_activities() -> None:
     history = ContactHistory()
     history.add_contacts([{"id": "buyer", "email": "b@corp.example"}, {"id": "tech"}])

@@ -204,7 +204,7 @@ class _Component(Generic[NodeT]):
     """What one component holds, kept at its root only: record nodes, keys, explicit
     links, and the sorted stamps (times) noted on its nodes."""
 
-    __slots__ = ("keys", "links", "members", "revision", "stamps")
+    __slots__ = ("anchors", "keys", "links", "members", "revision", "stamps")
 
     def __init__(self, members: list[NodeT], keys: list[IdentityKey], revision: int) -> None:
         self.members = members
@@ -212,6 +212,7 @@ class _Component(Generic[NodeT]):
         self.links: list[IdentityLink[NodeT]] = []
         self.stamps: list[float] | None = None  # most components never get one
         self.revision = revision
+        self.anchors = 0
 
     def __len__(self) -> int:
         return len(self.members) + len(self.keys)
@@ -221,6 +222,7 @@ class _Component(Generic[NodeT]):
         self.members += other.members
         self.keys += other.keys
         self.links += other.links
+        self.anchors += other.anchors
         if other.stamps:
             if self.stamps:
                 # Two sorted runs: the sort merges them in linear time.
@@ -248,6 +250,7 @@ class IdentityGraph(Generic[NodeT]):
         self._holders: dict[IdentityKey, list[NodeT]] = {}
         self._node_count = 0
         self._revisions = 0
+        self._anchored: set[NodeT] = set()
 
     def _touch(self, component: _Component[NodeT]) -> None:
         self._revisions += 1
@@ -270,9 +273,9 @@ class IdentityGraph(Generic[NodeT]):
             item = up
         return root
 
-    def _union(self, root_a: NodeT | IdentityKey, root_b: NodeT | IdentityKey) -> None:
+    def _union(self, root_a: NodeT | IdentityKey, root_b: NodeT | IdentityKey) -> bool:
         if root_a == root_b:
-            return
+            return False
         big, small = self._components[root_a], self._components[root_b]
         if len(big) < len(small):
             root_a, root_b, big, small = root_b, root_a, small, big
@@ -280,6 +283,7 @@ class IdentityGraph(Generic[NodeT]):
         del self._components[root_b]
         big.absorb(small)
         self._touch(big)
+        return True
 
     def _ensure_node(self, node: NodeT) -> bool:
         if node in self._parent:
@@ -290,9 +294,13 @@ class IdentityGraph(Generic[NodeT]):
         self._node_count += 1
         return True
 
-    def add(self, node: NodeT, keys: Iterable[IdentityKey] = ()) -> None:
-        """Add ``node`` (if new) and join it with each of its identity ``keys``."""
+    def add(self, node: NodeT, keys: Iterable[IdentityKey] = ()) -> bool:
+        """Add ``node`` (if new) and join it with each of its identity ``keys``.
+
+        True when this joined components that were apart (not when keys were new).
+        """
         new = self._ensure_node(node)
+        joined = False
         all_holders = self._holders
         for key in keys:
             holders = all_holders.get(key)
@@ -308,16 +316,21 @@ class IdentityGraph(Generic[NodeT]):
             if new or node not in holders:  # a new node cannot hold the key yet
                 holders.append(node)
                 self._touch(self._components[self._root(key)])
-            self._union(self._root(node), self._root(key))
+            joined = self._union(self._root(node), self._root(key)) or joined
+        return joined
 
-    def link(self, a: NodeT, b: NodeT, *, kind: str, reason: str) -> None:
-        """Join two nodes on explicit evidence (e.g. a duplicate finder's cluster)."""
+    def link(self, a: NodeT, b: NodeT, *, kind: str, reason: str) -> bool:
+        """Join two nodes on explicit evidence (e.g. a duplicate finder's cluster).
+
+        True when they were in different components.
+        """
         self._ensure_node(a)
         self._ensure_node(b)
-        self._union(self._root(a), self._root(b))
+        joined = self._union(self._root(a), self._root(b))
         component = self._components[self._root(a)]
         component.links.append(IdentityLink(kind, reason, (a, b)))
         self._touch(component)
+        return joined
 
     def stamp(self, node: NodeT, value: float) -> None:
         """Note a number (a time in epoch seconds, say) on ``node``'s component.
@@ -333,6 +346,22 @@ class IdentityGraph(Generic[NodeT]):
             insort(component.stamps, value)
         self._touch(component)
 
+    def anchor(self, node: NodeT) -> None:
+        """Mark ``node`` (adding it if new) as one that stands for a person, such as a
+        contact record, so :meth:`anchored` can tell people from anonymous evidence."""
+        self._ensure_node(node)
+        if node not in self._anchored:
+            self._anchored.add(node)
+            self._components[self._root(node)].anchors += 1
+
+    def anchored(self, node: NodeT | IdentityKey) -> bool:
+        """Whether ``node``'s component holds an anchored node."""
+        return self._components[self._root(node)].anchors > 0
+
+    def links_of(self, node: NodeT | IdentityKey) -> list[IdentityLink[NodeT]]:
+        """The explicit links inside ``node``'s component."""
+        return list(self._components[self._root(node)].links)
+
     def revision(self, node: NodeT | IdentityKey) -> int:
         """A number that changes whenever ``node``'s component changes (a node, key, link
         or stamp added, another component joined), so answers about a component can be
@@ -346,9 +375,9 @@ class IdentityGraph(Generic[NodeT]):
         stamps = self._components[self._root(node)].stamps
         return len(stamps) - bisect_left(stamps, value) if stamps else 0
 
-    def same(self, a: NodeT, b: NodeT) -> bool:
-        """Whether two known nodes belong to one component."""
-        if a not in self or b not in self:
+    def same(self, a: NodeT | IdentityKey, b: NodeT | IdentityKey) -> bool:
+        """Whether two known nodes (or identity keys) belong to one component."""
+        if a not in self._parent or b not in self._parent:
             return False
         return self._root(a) == self._root(b)
 
@@ -371,6 +400,10 @@ class IdentityGraph(Generic[NodeT]):
     def all_keys(self) -> list[IdentityKey]:
         """Every identity key in the graph, in order of arrival."""
         return list(self._holders)
+
+    def has_key(self, key: IdentityKey) -> bool:
+        """Whether some node carries ``key``."""
+        return key in self._holders
 
     def holders(self, key: IdentityKey) -> list[NodeT]:
         """The nodes that carry ``key`` themselves (not merely linked to it)."""

@@ -51,6 +51,10 @@ _Node = tuple[str, str]
 _CONTACT = "contact"
 _INTERACTION = "interaction"
 _CUSTOMER_LINK = "customer_id"
+_LEARNT_LINK = "learnt_hint"
+# Hints an identified interaction teaches about its customer. Session ids link on their
+# own; these only identify people who are otherwise anonymous (see ContactHistory).
+_LEARNABLE = frozenset({IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.HANDLE})
 
 
 @attrs.frozen
@@ -96,8 +100,15 @@ class ContactHistory:
     An interaction without ``customer_id`` joins through every identity hint it
     carries (e-mail, phone, handle, session), so a call from a number known from an
     order, or a chat session continued on the phone, lands in the right history.
-    Hints nobody is known by yet stay an :class:`AnonymousIdentity` until a contact
-    with that identity is added.
+
+    The e-mail, phone and handle hints of an identified interaction are *learnt* for
+    its customer: a later interaction that carries them and links to nobody else
+    joins that customer. Learnt hints never join two contacts: a household phone that
+    wife and husband both call from, or a contact record that carries the number
+    itself, takes precedence, and a hint learnt from two customers identifies neither.
+    Hints nobody is known by stay an :class:`AnonymousIdentity` until a contact or an
+    identified interaction with that identity arrives. The outcome does not depend on
+    the order in which contacts and interactions arrive.
     """
 
     def __init__(
@@ -122,6 +133,9 @@ class ContactHistory:
         # Golden contacts by contact id, with the revision of the person they were made
         # at: valid until something joins, leaves or changes that person.
         self._golden: dict[str, tuple[int, GoldenContact]] = {}
+        # Hint keys of identified interactions: the customers who used each.
+        self._learnt: dict[IdentityKey, list[str]] = {}
+        self._shared_hints = 0  # learnt keys used by two or more customers
 
     # --- input ---------------------------------------------------------------------
 
@@ -131,10 +145,8 @@ class ContactHistory:
         candidate_of(contact, 0, self._rules, [contact.id])  # refuse a bad updated_at now
         replacing = contact.id in self._contacts
         self._contacts[contact.id] = contact
-        if replacing:
+        if replacing or self._add_contact_node(contact):
             self._rebuild()
-        else:
-            self._add_contact_node(contact)
         return contact
 
     def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> list[Contact]:
@@ -163,7 +175,8 @@ class ContactHistory:
         entry = self._timeline.get(interaction.id)
         assert entry is not None
         if previous is None:
-            self._add_interaction_node(interaction, entry.at)
+            if self._add_interaction_node(interaction, entry.at):
+                self._rebuild()
         elif _links_differ(previous, entry):
             # A new version that names another customer, other hints or another time:
             # links and counts of the old version must not linger.
@@ -194,28 +207,92 @@ class ContactHistory:
 
     # --- the identity graph ------------------------------------------------------------
 
-    def _add_contact_node(self, contact: Contact) -> None:
+    def _add_contact_node(self, contact: Contact) -> bool:
+        """Add a contact to the graph; True if learnt links must be worked out anew."""
+        node = (_CONTACT, contact.id)
         keys = contact_keys(contact, default_region=self._region, kinds=self._kinds)
-        self._graph.add((_CONTACT, contact.id), keys)
+        joined = self._graph.add(node, keys)
+        self._graph.anchor(node)
+        return joined and self._joined_may_relink(node)
 
-    def _add_interaction_node(self, interaction: Interaction, at: datetime) -> None:
+    def _add_interaction_node(
+        self, interaction: Interaction, at: datetime, *, learn: bool = True
+    ) -> bool:
+        """Add an interaction to the graph; True if learnt links must be worked out anew.
+
+        ``learn=False`` (while rebuilding) leaves learnt links to :meth:`_rebuild`.
+        """
         node = (_INTERACTION, interaction.id)
-        kinds = self._kinds
-        if interaction.customer_id is not None:
-            # An identified interaction belongs to its customer; its other hints (a
-            # spouse's phone, a shared mailbox) must not pull in a different person.
-            kinds = kinds & {IdentityKind.SESSION}
-        self._graph.add(
-            node, interaction_keys(interaction, default_region=self._region, kinds=kinds)
+        graph = self._graph
+        customer = interaction.customer_id
+        keys = interaction_keys(interaction, default_region=self._region, kinds=self._kinds)
+        if customer is None:
+            stale = graph.add(node, keys) and self._joined_may_relink(node)
+            graph.stamp(node, at.timestamp())
+            if learn and not stale and not graph.anchored(node):
+                self._link_by_learnt_hints(node)
+            return stale
+        # An identified interaction belongs to its customer; its other hints (a spouse's
+        # phone, a shared mailbox) must not pull in a different person, so they are only
+        # learnt: they identify the customer where no one else is known by them.
+        sessions = [key for key in keys if key.kind is IdentityKind.SESSION]
+        stale = graph.add(node, sessions) and self._joined_may_relink(node)
+        customer_node = (_CONTACT, customer)
+        joined = graph.link(
+            node,
+            customer_node,
+            kind=_CUSTOMER_LINK,
+            reason=f"interaction {interaction.id} names its customer",
         )
-        if interaction.customer_id is not None:
+        stale = stale or (joined and self._joined_may_relink(node))
+        graph.anchor(customer_node)
+        graph.stamp(node, at.timestamp())
+        for key in keys:
+            if key.kind not in _LEARNABLE:
+                continue
+            customers = self._learnt.setdefault(key, [])
+            if customer in customers:
+                continue
+            customers.append(customer)
+            if len(customers) == 2:
+                self._shared_hints += 1
+            # A key someone else already holds may now name an anonymous group, or
+            # make a group's learnt customer ambiguous.
+            if learn and graph.has_key(key) and not graph.same(key, customer_node):
+                stale = stale or not graph.anchored(key) or self._has_learnt_link(key)
+        return stale
+
+    def _has_learnt_link(self, node: _Node | IdentityKey) -> bool:
+        return any(link.kind == _LEARNT_LINK for link in self._graph.links_of(node))
+
+    def _joined_may_relink(self, node: _Node) -> bool:
+        """After ``node``'s component joined another: can learnt links have changed?
+
+        A group given to a customer by a learnt hint may have met a contact, and two
+        customers who shared a hint may have turned out to be one person.
+        """
+        return self._shared_hints > 0 or self._has_learnt_link(node)
+
+    def _link_by_learnt_hints(self, node: _Node) -> None:
+        """Link an anonymous group to the one person its hints were learnt from."""
+        found: dict[str, IdentityKey] = {}
+        for key in self._graph.keys_of(node):
+            for customer in self._learnt.get(key, ()):
+                found.setdefault(customer, key)
+        people = list(found.items())
+        first = (_CONTACT, people[0][0]) if people else None
+        if first is not None and all(
+            self._graph.same(first, (_CONTACT, other)) for other, _ in people[1:]
+        ):
+            customer, key = people[0]
+            customer_node = (_CONTACT, customer)
             self._graph.link(
                 node,
-                (_CONTACT, interaction.customer_id),
-                kind=_CUSTOMER_LINK,
-                reason=f"interaction {interaction.id} names its customer",
+                customer_node,
+                kind=_LEARNT_LINK,
+                reason=f"{key} known from interactions of {customer}",
             )
-        self._graph.stamp(node, at.timestamp())
+            self._graph.anchor(customer_node)
 
     def _link_duplicate(self, first: str, other: str) -> None:
         self._graph.link(
@@ -225,13 +302,20 @@ class ContactHistory:
     def _rebuild(self) -> None:
         self._graph = IdentityGraph()
         self._golden.clear()  # revisions start again with the new graph
+        self._learnt = {}
+        self._shared_hints = 0
         for contact in self._contacts.values():
             self._add_contact_node(contact)
         for entry in self._timeline:
             assert entry.interaction is not None
-            self._add_interaction_node(entry.interaction, entry.at)
+            self._add_interaction_node(entry.interaction, entry.at, learn=False)
         for first, other in self._duplicate_links:
             self._link_duplicate(first, other)
+        # Learnt hints last, when every strong link is known: only groups that are
+        # still anonymous are given to a customer.
+        for component in list(self._graph.components()):
+            if not self._graph.anchored(component[0]):
+                self._link_by_learnt_hints(component[0])
 
     def _component(self, contact_id: str) -> list[_Node]:
         node = (_CONTACT, contact_id)
@@ -258,15 +342,19 @@ class ContactHistory:
         return [ident for kind, ident in self._component(contact_id) if kind == _CONTACT]
 
     def identify(self, hints: Interaction | Mapping[str, Any]) -> list[str]:
-        """The contact ids an interaction's identity hints point to (nothing is stored)."""
+        """The contact ids an interaction's identity hints point to (nothing is stored).
+
+        A hint nobody carries yet points to the customers whose identified
+        interactions used it.
+        """
         if not isinstance(hints, Interaction):
             hints = Interaction.model_validate(hints)
         found: dict[str, None] = {}
         for key in interaction_keys(hints, default_region=self._region, kinds=self._kinds):
-            try:
-                component = self._graph.component(key)
-            except KeyError:
+            if not self._graph.has_key(key):
+                found.update(dict.fromkeys(self._learnt.get(key, ())))
                 continue
+            component = self._graph.component(key)
             found.update(dict.fromkeys(ident for kind, ident in component if kind == _CONTACT))
         return list(found)
 
