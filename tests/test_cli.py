@@ -39,3 +39,13 @@ def test_console_script_runs() -> None:
         check=True,
     )
     assert result.stdout.strip() == f"omnirouter {om.__version__}"
+
+
+def test_help_of_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from omnirouter.cli import _COMMANDS
+
+    for argv in [["--help"]] + [[command.NAME, "--help"] for command in _COMMANDS]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 0
+        assert "usage: omnirouter" in capsys.readouterr().out

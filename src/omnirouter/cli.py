@@ -18,11 +18,17 @@ _COMMANDS = (schema, erlang, simulate, dedupe)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    parser = argparse.ArgumentParser(prog="omnirouter", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="omnirouter",
+        description="Simulate routing policies, size staffing, find duplicate contacts, "
+        "and export the JSON Schemas of omnirouter's models.",
+    )
     parser.add_argument("--version", action="version", version=f"omnirouter {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in _COMMANDS:
-        sub_parser = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        # argparse %-formats help texts; a literal "80 %" in a HELP must not break --help.
+        help_text = command.HELP.replace("%", "%%")
+        sub_parser = sub.add_parser(command.NAME, help=help_text, description=help_text)
         command.add_arguments(sub_parser)
         sub_parser.set_defaults(run=command.run)
     return parser
