@@ -150,6 +150,9 @@ class Router:
     hook, ``sla`` the service-level hook, ``rng`` the random generator for random
     policies, ``four_eyes`` the review rule for public replies. ``blending`` lists
     blending rules and invite rules (:mod:`omnirouter.blending`, ``docs/blending.md``).
+    ``keep_finished`` bounds how many finished interactions the router remembers
+    (default: all): :meth:`state_of` answers for about that many of the latest, older
+    ids are forgotten (unknown, and may be submitted again), so a long run stays flat.
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class Router:
         four_eyes: FourEyes | None = None,
         journal: Journal | None = None,
         blending: Iterable[Any] = (),
+        keep_finished: int | None = None,
     ) -> None:
         if not callable(clock):
             raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
@@ -185,6 +189,14 @@ class Router:
             raise _invalid("Router", "sla", "needs a deadline(interaction, traits, submitted_at)")
         if rng is not None and not isinstance(rng, random.Random):
             raise _invalid("Router", "rng", "must be a random.Random")
+        if keep_finished is not None and (
+            isinstance(keep_finished, bool)
+            or not isinstance(keep_finished, int)
+            or keep_finished < 0
+        ):
+            raise _invalid(
+                "Router", "keep_finished", f"must be a count >= 0 or None, not {keep_finished!r}"
+            )
         self._clock = clock
         self._registry = channels if channels is not None else ChannelRegistry()
         self._offer_timeout = None if offer_timeout is None else float(offer_timeout)
@@ -210,6 +222,9 @@ class Router:
         self._agents: dict[str, AgentState] = {}
         self._work: dict[str, Work] = {}
         self._finished: dict[str, S] = {}
+        self._keep_finished = keep_finished
+        #: With keep_finished: ids in the order they may be forgotten (see _forget_finished).
+        self._forgettable: deque[str] = deque()
         self._pinned: dict[str, list[Work]] = {}
         self._last_agent: dict[str, str] = {}
         self._advisor_of: dict[str, str] = {}
@@ -758,7 +773,7 @@ class Router:
             try:
                 queue = self._accept_memo.get((type(value), value))
             except TypeError:  # unhashable: _queue_for copes
-                pass
+                queue = None
         if queue is None:
             queue = self._queue_for(interaction, customer)
         self._seq += 1
@@ -1269,6 +1284,8 @@ class Router:
         work.state = state
         del self._work[work.id]
         self._finished[work.id] = state
+        if self._keep_finished is not None:
+            self._forget_finished(work)
         kind = _END_EVENTS[state]
         if self._wants_all or kind in self._wanted:
             self._emit(kind, now, work, agent_id, detail)
@@ -1276,6 +1293,17 @@ class Router:
             parent = self._work.get(work.parent)
             if parent is not None:
                 self._child_done(parent, work, now, agent_id)
+
+    def _forget_finished(self, work: Work) -> None:
+        # A part's end state is needed until its parent ends, so parts become forgettable
+        # only then, with their parent; top-level work at once.
+        forgettable = self._forgettable
+        forgettable.extend(work.children)
+        if work.parent is None:
+            forgettable.append(work.id)
+        finished = self._finished
+        while len(forgettable) > self._keep_finished:  # type: ignore[operator]
+            finished.pop(forgettable.popleft(), None)
 
     def _child_done(self, parent: Work, child: Work, now: float, agent_id: str | None) -> None:
         if parent.state is not S.WAITING_FOR_CHILDREN:

@@ -44,6 +44,8 @@ Progress = Callable[[int, int], None]
 # then presence changes, completions, abandonments, and arrivals last, so an agent
 # freed at time t is free for a customer arriving at t.
 _PRESENCE, _COMPLETE, _ABANDON, _ARRIVE = 0, 1, 2, 3
+#: How many finished interactions the simulated router remembers (its state_of answers).
+_KEEP_FINISHED = 1_000
 
 
 class _Customer:
@@ -309,6 +311,8 @@ class Simulation:
         ] or [Queue("default")]
         if priority is not None:
             options = {**options, "priority": priority}
+        # A long run must not remember every finished customer; the KPIs come from events.
+        options = {"keep_finished": _KEEP_FINISHED, **options}
         return Router(
             queues=queues,
             selection=self.scenario.router.selection,
