@@ -51,6 +51,8 @@ class Work:
         seq: int,
         now: float,
         customer: Contact | None = None,
+        queue: str | None = None,
+        kind: str = "work",
     ) -> None:
         self.interaction = interaction
         self.id = interaction.id
@@ -62,7 +64,7 @@ class Work:
         self.enqueued_at = now
         self.head_start = 0.0
         self.order_key = now
-        self.queue: str | None = None
+        self.queue = queue
         self.step = 0
         self.step_started_at = now
         self.step_token = 0
@@ -79,7 +81,7 @@ class Work:
         self.paused_at: float | None = None
         self.paused_seconds = 0.0
         #: "work" for ordinary work, "consult" for a consultation, "review" for four-eyes.
-        self.kind = "work"
+        self.kind = kind
 
     @property
     def channel(self) -> str:

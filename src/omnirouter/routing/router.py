@@ -777,9 +777,7 @@ class Router:
         if queue is None:
             queue = self._queue_for(interaction, customer)
         self._seq += 1
-        work = Work(interaction, traits, self._seq, now, customer)
-        work.kind = kind
-        work.queue = queue.spec.name
+        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
         priority = self._priority
         if priority is manual_priority_head_start:
             manual = interaction.manual_priority
@@ -1262,6 +1260,16 @@ class Router:
             and four_eyes.applies(work.interaction.channel, now)
         ):
             self._request_review(work, agent_id, now)
+        elif (
+            work.parent is None
+            and not work.paused_seconds
+            and self._keep_finished is None
+            and not (self._wants_all or "completed" in self._wanted)
+        ):
+            # _finish inline for top-level work nobody waits to hear about.
+            work.state = S.COMPLETED
+            del self._work[interaction_id]
+            self._finished[interaction_id] = S.COMPLETED
         else:
             self._finish(
                 work,
