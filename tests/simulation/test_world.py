@@ -110,7 +110,8 @@ def test_breaks_show_as_paused_time_and_no_work_is_taken_while_away() -> None:
     )
     result = simulation.run()
     solo = result.agents["solo"]
-    assert solo["paused_seconds"] == pytest.approx(3600.0)
+    assert solo["break_seconds"] == pytest.approx(3600.0)
+    assert solo["paused_seconds"] == 0.0
     assert solo["staffed_seconds"] == pytest.approx(4 * 3600.0)
     start = loaded.start_epoch
     assert not any(start + 3600 <= at < start + 7200 for at in assigned_at)

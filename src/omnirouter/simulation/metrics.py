@@ -1,8 +1,9 @@
 """KPI tallies filled while a simulation runs; memory is fixed per channel, queue and agent.
 
 The runner calls these hooks from the router's events. Only customers who arrive
-after the warm-up count; time integrals (backlog, busy and paused time) start at
-the warm-up's end.
+after the warm-up count; time integrals (backlog, busy, break and paused time) start
+at the warm-up's end. "Paused" always means work interrupted by channel blending (an
+e-mail put aside for a call); an agent's breaks are "break" time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 
 from omnirouter.simulation.stats import Histogram
 
-__all__ = ["AgentTally", "GroupTally"]
+__all__ = ["AgentTally", "GroupTally", "RuleTally"]
 
 #: Histogram bins per channel; the bin width is the channel's threshold / 20, so the
 #: histogram reaches ten thresholds before its overflow bin.
@@ -38,6 +39,7 @@ class GroupTally:
         "callbacks",
         "completed",
         "delayed",
+        "interruptions",
         "interval_abandoned",
         "interval_answered",
         "interval_seconds",
@@ -50,8 +52,11 @@ class GroupTally:
         "offered",
         "overflow",
         "own_advisor",
+        "paused_total",
         "portfolio_answered",
         "response_total",
+        "sla_judged",
+        "sla_met",
         "synchronous",
         "threshold",
         "transfers",
@@ -90,6 +95,10 @@ class GroupTally:
         self.own_advisor = 0
         self.wait_total = 0.0
         self.response_total = 0.0
+        self.sla_judged = 0
+        self.sla_met = 0
+        self.interruptions = 0
+        self.paused_total = 0.0
         self.with_distribution = with_distribution
         self.bin_width = threshold / _BINS_PER_THRESHOLD
         self.bins = [0] * (HISTOGRAM_BINS if with_distribution else 0)
@@ -186,6 +195,20 @@ class GroupTally:
             if callback:
                 self.callbacks += 1
 
+    def met_deadline(self, met: bool) -> None:
+        """A counted customer's work was answered, by its SLA deadline (``met``) or late."""
+        self.sla_judged += 1
+        if met:
+            self.sla_met += 1
+
+    def interrupted(self) -> None:
+        """Blending paused a counted customer's work (an e-mail put aside for a call)."""
+        self.interruptions += 1
+
+    def paused_for(self, seconds: float) -> None:
+        """A counted customer's work resumed after ``seconds`` paused."""
+        self.paused_total += seconds
+
     def still_open(self, arrived: float, end: float, counted: bool) -> None:
         """At the horizon: an unanswered customer already past the threshold misses the SL.
 
@@ -226,25 +249,30 @@ class GroupTally:
             else nan,
             "callbacks": float(self.callbacks),
             "transfers": float(self.transfers),
+            "sla_attainment": self.sla_met / self.sla_judged if self.sla_judged else nan,
+            "interruptions": float(self.interruptions),
+            "paused_seconds": self.paused_total,
         }
 
 
 class AgentTally:
-    """Busy, staffed and paused time of one agent, integrated over the measured span.
+    """Busy, staffed, break and paused-work time of one agent, over the measured span.
 
-    Time is split by the agent's state: staffed (on shift), paused (on a break while
-    staffed) and busy (holding at least one piece of work or its wrap-up). Busy time
-    while paused or off shift (finishing a call after the shift) counts as busy but
-    not as available-and-busy, so occupancy never exceeds 1.
+    Time is split by the agent's state: staffed (on shift), on a break (while staffed)
+    and busy (holding at least one piece of work or its wrap-up). Busy time on a break
+    or off shift (finishing a call after the shift) counts as busy but not as
+    available-and-busy, so occupancy never exceeds 1. ``paused_seconds`` is the time
+    the agent's work lay paused by blending while they served something else.
     """
 
     __slots__ = (
+        "break_seconds",
         "busy_available_seconds",
         "busy_seconds",
         "handled",
         "last",
         "load",
-        "paused",
+        "on_break",
         "paused_seconds",
         "staffed",
         "staffed_seconds",
@@ -258,11 +286,12 @@ class AgentTally:
         self.load = 0
         self.handled = 0
         self.staffed = False
-        self.paused = False
+        self.on_break = False
         self.last = warmup_end
         self.busy_seconds = 0.0
         self.busy_available_seconds = 0.0
         self.staffed_seconds = 0.0
+        self.break_seconds = 0.0
         self.paused_seconds = 0.0
 
     def _advance(self, at: float) -> None:
@@ -275,8 +304,8 @@ class AgentTally:
             self.busy_seconds += span
         if self.staffed:
             self.staffed_seconds += span
-            if self.paused:
-                self.paused_seconds += span
+            if self.on_break:
+                self.break_seconds += span
             elif busy:
                 self.busy_available_seconds += span
 
@@ -296,7 +325,13 @@ class AgentTally:
         """The agent became ``available``, ``away`` (a break) or ``offline`` (off shift)."""
         self._advance(at)
         self.staffed = presence != "offline"
-        self.paused = presence == "away"
+        self.on_break = presence == "away"
+
+    def paused_work(self, paused_at: float, resumed_at: float) -> None:
+        """A piece of the agent's work lay paused from ``paused_at`` to ``resumed_at``."""
+        start = paused_at if paused_at > self.warmup_end else self.warmup_end
+        if resumed_at > start:
+            self.paused_seconds += resumed_at - start
 
     def close(self, end: float) -> None:
         """Integrate up to the horizon."""
@@ -304,7 +339,7 @@ class AgentTally:
 
     def figures(self) -> dict[str, float]:
         """Occupancy (busy / available), utilisation (busy / staffed), times in seconds."""
-        available = self.staffed_seconds - self.paused_seconds
+        available = self.staffed_seconds - self.break_seconds
         return {
             "occupancy": self.busy_available_seconds / available if available > 0 else math.nan,
             "utilisation": self.busy_seconds / self.staffed_seconds
@@ -314,5 +349,74 @@ class AgentTally:
             "busy_seconds": self.busy_seconds,
             "busy_available_seconds": self.busy_available_seconds,
             "staffed_seconds": self.staffed_seconds,
+            "break_seconds": self.break_seconds,
             "paused_seconds": self.paused_seconds,
+        }
+
+
+class RuleTally:
+    """What one blending rule did after the warm-up: switches, moves, pauses, time on.
+
+    Fed from the router's ``blend_switched`` and ``paused`` events.
+    """
+
+    __slots__ = (
+        "active_seconds",
+        "agent_moves",
+        "on_since",
+        "paused",
+        "switched_off",
+        "switched_on",
+        "warmup_end",
+    )
+
+    def __init__(self, warmup_end: float) -> None:
+        self.warmup_end = warmup_end
+        self.switched_on = 0
+        self.switched_off = 0
+        self.agent_moves = 0
+        self.paused = 0
+        self.on_since: float | None = None
+        self.active_seconds = 0.0
+
+    def _open_span(self, until: float) -> float:
+        if self.on_since is None:
+            return 0.0
+        start = self.on_since if self.on_since > self.warmup_end else self.warmup_end
+        return until - start if until > start else 0.0
+
+    def switched(self, at: float, active: bool) -> None:
+        """The rule switched on (``active``) or off at ``at``."""
+        counted = at >= self.warmup_end
+        if active:
+            if self.on_since is None:
+                self.on_since = at
+            if counted:
+                self.switched_on += 1
+        else:
+            self.active_seconds += self._open_span(at)
+            self.on_since = None
+            if counted:
+                self.switched_off += 1
+
+    def moved_agent(self, at: float) -> None:
+        """The rule moved an agent (gave them work that paused theirs, or reserved them)."""
+        if at >= self.warmup_end:
+            self.agent_moves += 1
+
+    def paused_work(self, at: float) -> None:
+        """The rule paused a piece of work."""
+        if at >= self.warmup_end:
+            self.paused += 1
+
+    def figures(self, end: float) -> dict[str, float]:
+        """Switches (on and off), agent moves, pauses, and the share of time the rule was on."""
+        active = self.active_seconds + self._open_span(end)
+        span = end - self.warmup_end
+        return {
+            "switches": float(self.switched_on + self.switched_off),
+            "switched_on": float(self.switched_on),
+            "agent_moves": float(self.agent_moves),
+            "paused": float(self.paused),
+            "active_share": active / span if span > 0 else math.nan,
         }

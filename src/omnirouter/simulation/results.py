@@ -39,10 +39,11 @@ class WaitingDistribution:
 
 @attrs.frozen(slots=True)
 class ReplicationResult:
-    """The KPIs of one replication: figures per channel, queue, team and agent.
+    """The KPIs of one replication: figures per channel, queue, team, agent and blending rule.
 
     ``intervals`` holds, per channel, ``(answered, answered within the threshold,
-    abandoned)`` per reporting interval after the warm-up.
+    abandoned)`` per reporting interval after the warm-up. ``blending`` holds, per
+    blending rule of the scenario, its switches, agent moves, pauses and time on.
     """
 
     replication: int
@@ -55,6 +56,7 @@ class ReplicationResult:
     agents: Mapping[str, Figures]
     waiting: Mapping[str, WaitingDistribution]
     intervals: Mapping[str, tuple[tuple[int, int, int], ...]]
+    blending: Mapping[str, Figures] = attrs.field(factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (NaN figures become ``None``)."""
@@ -66,6 +68,7 @@ class ReplicationResult:
             "queues": _clean(self.queues),
             "teams": _clean(self.teams),
             "agents": _clean(self.agents),
+            "blending": _clean(self.blending),
         }
 
 
@@ -124,6 +127,10 @@ class Report:
         """Agent → occupancy, utilisation, handled … → estimate."""
         return _estimates([result.agents for result in self.replications])
 
+    def blending(self) -> dict[str, dict[str, Estimate]]:
+        """Blending rule → switches, agent moves, paused work, share of time on → estimate."""
+        return _estimates([result.blending for result in self.replications])
+
     def waiting_distribution(self, channel: str) -> WaitingDistribution:
         """The channel's waiting-time histogram, all replications pooled."""
         parts = [
@@ -166,14 +173,15 @@ class Report:
             "channels": _estimates_json(self.channels()),
             "queues": _estimates_json(self.queues()),
             "teams": _estimates_json(self.teams()),
+            "blending": _estimates_json(self.blending()),
             "per_replication": [result.to_json() for result in self.replications],
         }
 
     def to_dataframe(self, level: str = "channels") -> Any:
         """A ``pandas.DataFrame``: one row per (group, KPI) with mean, interval, replications.
 
-        ``level`` is ``"channels"``, ``"queues"``, ``"teams"`` or ``"agents"``. Needs the
-        ``omnirouter[notebook]`` extra (pandas).
+        ``level`` is ``"channels"``, ``"queues"``, ``"teams"``, ``"agents"`` or
+        ``"blending"`` (rules). Needs the ``omnirouter[notebook]`` extra (pandas).
         """
         pandas = _import_optional("pandas")
         tables = {
@@ -181,13 +189,14 @@ class Report:
             "queues": self.queues,
             "teams": self.teams,
             "agents": self.agents,
+            "blending": self.blending,
         }
         if level not in tables:
             raise ValueError(f"level must be one of {', '.join(tables)}, not {level!r}")
         rows = [
             {
                 "scenario": self.scenario,
-                level.removesuffix("s"): name,
+                ("rule" if level == "blending" else level.removesuffix("s")): name,
                 "kpi": key,
                 "mean": estimate.mean,
                 "low": estimate.low,
@@ -269,10 +278,13 @@ _CHANNEL_ROWS: tuple[tuple[str, str, str], ...] = (
     ("answer_time_p90", "90th pct to answer", "seconds"),
     ("abandonment_rate", "abandoned", "percent"),
     ("response_time", "avg response time", "seconds"),
+    ("sla_attainment", "SLA deadlines met", "percent"),
     ("own_advisor_share", "by own advisor", "percent"),
     ("backlog_mean", "avg backlog", "number"),
     ("callbacks", "callbacks", "count"),
     ("transfers", "transfers", "count"),
+    ("interruptions", "paused by blending", "count"),
+    ("paused_seconds", "paused time", "seconds"),
 )
 _QUEUE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("offered", "offered", "count"),
@@ -280,14 +292,25 @@ _QUEUE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("asa", "avg speed of answer", "seconds"),
     ("abandonment_rate", "abandoned", "percent"),
     ("response_time", "avg response time", "seconds"),
+    ("sla_attainment", "SLA deadlines met", "percent"),
     ("own_advisor_share", "by own advisor", "percent"),
 )
 _TEAM_ROWS: tuple[tuple[str, str, str], ...] = (
     ("occupancy", "occupancy", "percent"),
     ("utilisation", "utilisation", "percent"),
     ("handled", "handled", "count"),
-    ("paused_seconds", "paused time", "seconds"),
+    ("break_seconds", "break time", "seconds"),
+    ("paused_seconds", "paused work", "seconds"),
 )
+_RULE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("switches", "switches (on + off)", "count"),
+    ("agent_moves", "agents moved", "count"),
+    ("paused", "work paused", "count"),
+    ("active_share", "time on", "percent"),
+)
+#: Rows shown only where some report has a non-zero figure (blending and callbacks are
+#: not in every scenario).
+_ONLY_WHEN_NON_ZERO = frozenset({"callbacks", "transfers", "interruptions", "paused_seconds"})
 
 
 def _seconds(value: float) -> str:
@@ -313,7 +336,7 @@ def _show(estimate: Estimate | None, style: str) -> str:
 
 
 def format_comparison(reports: Sequence[Report]) -> str:
-    """A text table: KPIs per channel, queue and team, one column per report.
+    """A text table: KPIs per channel, queue, team and blending rule, one column per report.
 
     Every cell shows the mean across replications ± the half width of its 95 %
     confidence interval.
@@ -326,6 +349,7 @@ def format_comparison(reports: Sequence[Report]) -> str:
         ("channel", [report.channels() for report in reports], _CHANNEL_ROWS),
         ("queue", [report.queues() for report in reports], _QUEUE_ROWS),
         ("team", [report.teams() for report in reports], _TEAM_ROWS),
+        ("blend rule", [report.blending() for report in reports], _RULE_ROWS),
     )
     for label, tables, kpis in sections:
         names: list[str] = []
@@ -338,8 +362,8 @@ def format_comparison(reports: Sequence[Report]) -> str:
                 if all(e is None or math.isnan(e.mean) for e in estimates):
                     continue
                 if (
-                    key != "offered"
-                    and style == "count"
+                    (key in _ONLY_WHEN_NON_ZERO or (key != "offered" and style == "count"))
+                    and label != "blend rule"
                     and all(e is None or e.mean == 0 for e in estimates)
                 ):
                     continue

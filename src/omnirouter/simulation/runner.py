@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from omnirouter.model import Interaction, ManualPriority
 from omnirouter.simulation.distributions import Sampler
 from omnirouter.simulation.kernel import EventKernel
-from omnirouter.simulation.metrics import AgentTally, GroupTally
+from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
 from omnirouter.simulation.results import ReplicationResult, Report, WaitingDistribution
 from omnirouter.simulation.scenario import RosterAgent, Scenario, WorkloadSource
 from omnirouter.simulation.streams import RandomStreams
@@ -58,9 +58,12 @@ class _Customer:
         "arrived",
         "channel",
         "counted",
+        "deadline",
         "done",
+        "due",
         "handle",
         "id",
+        "paused_at",
         "queue",
         "source",
         "wrap_up",
@@ -88,6 +91,10 @@ class _Customer:
         self.advisor: str | None = None
         self.answered = False
         self.done = False
+        # Blending may pause the work: completion is due at ``due`` unless paused.
+        self.due = 0.0
+        self.paused_at: float | None = None
+        self.deadline: float | None = None
 
 
 class _Source:
@@ -248,9 +255,11 @@ def _presence_plan(entry: RosterAgent, scenario: Scenario) -> list[tuple[float, 
 class Simulation:
     """One replication of a scenario: builds the router, runs it, returns the KPIs.
 
-    ``priority`` (a callable ``(interaction, now) -> head start in seconds``) is handed to
-    the router as its priority strategy; ``router_options`` pass further keyword
-    arguments to :class:`omnirouter.Router` (e.g. ``sla=``).
+    The scenario's policy (:meth:`Scenario.router_options`: priority strategy, SLA
+    policy, blending rules) is handed to the router. ``priority`` (a callable
+    ``(interaction, now) -> head start in seconds``) replaces the scenario's strategy;
+    ``router_options`` pass further keyword arguments to :class:`omnirouter.Router`
+    and win over the scenario's.
     """
 
     def __init__(
@@ -267,7 +276,9 @@ class Simulation:
         self.seed = scenario.seed if seed is None else seed
         self.kernel = EventKernel(start=scenario.start_epoch)
         self.registry = scenario.registry()
-        self.router: Router = self._build_router(priority, router_options or {})
+        self._sla = scenario.service_levels
+        options = {**scenario.router_options(self.registry), **(router_options or {})}
+        self.router: Router = self._build_router(priority, options)
         self.customers: dict[str, _Customer] = {}
         self._advisor_of: dict[str, str] = {}
         self.arrivals = 0
@@ -280,6 +291,9 @@ class Simulation:
         self.channels: dict[str, GroupTally] = {}
         self.queues: dict[str, GroupTally] = {}
         self.agents: dict[str, AgentTally] = {}
+        self.rules: dict[str, RuleTally] = {
+            spec.name: RuleTally(self.warmup_end) for spec in scenario.blending
+        }
         self._handlers: dict[str, Callable[[Event], None]] = {
             "offered": self._offered,
             "assigned": self._assigned,
@@ -288,6 +302,10 @@ class Simulation:
             "transferred": self._transferred,
             "queued": self._queued,
         }
+        if scenario.blending:
+            self._handlers["blend_switched"] = self._blend_switched
+            self._handlers["paused"] = self._paused
+            self._handlers["resumed"] = self._resumed
 
     def _build_router(self, priority: PriorityStrategy | None, options: dict[str, Any]) -> Router:
         from omnirouter.routing.queues import Overflow, Queue, Step
@@ -331,7 +349,7 @@ class Simulation:
             tally = self.channels[name] = GroupTally(
                 name,
                 synchronous=traits.synchronous,
-                threshold=traits.service_level_target.total_seconds(),
+                threshold=self.scenario.service_level_target(name).threshold.total_seconds(),
                 warmup_end=self.warmup_end,
                 horizon_end=self.end,
                 interval_seconds=self._interval,
@@ -385,7 +403,8 @@ class Simulation:
         agent = self.agents.get(event.agent_id or "")
         if agent is not None:
             agent.took(now, customer.counted)
-        self.kernel.schedule(now + customer.handle, self._complete, customer, _COMPLETE)
+        customer.due = now + customer.handle
+        self.kernel.schedule(customer.due, self._complete, customer, _COMPLETE)
 
     def _completed(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id or "")
@@ -396,6 +415,11 @@ class Simulation:
         customer.channel.completed_work(customer.arrived, now, customer.counted)
         if customer.queue is not None:
             customer.queue.completed_work(customer.arrived, now, customer.counted)
+        if customer.deadline is not None and customer.counted:
+            met = now <= customer.deadline
+            customer.channel.met_deadline(met)
+            if customer.queue is not None:
+                customer.queue.met_deadline(met)
         if customer.wrap_up <= 0:
             self._free(customer)
 
@@ -416,6 +440,41 @@ class Simulation:
         customer = self.customers.get(event.interaction_id or "")
         if customer is not None and customer.counted:
             customer.channel.transfers += 1
+
+    def _blend_switched(self, event: Event) -> None:
+        rule = self.rules.get(event.detail.get("rule", ""))
+        if rule is None:
+            return
+        if event.agent_id is None:
+            rule.switched(event.at, bool(event.detail.get("active")))
+        else:
+            rule.moved_agent(event.at)
+
+    def _paused(self, event: Event) -> None:
+        rule = self.rules.get(event.detail.get("rule", ""))
+        if rule is not None:
+            rule.paused_work(event.at)
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is not None and customer.paused_at is None:
+            customer.paused_at = event.at
+            if customer.counted:
+                customer.channel.interrupted()
+
+    def _resumed(self, event: Event) -> None:
+        # The handle time is work time: what was left when the work was paused is
+        # still left now, so the completion moves by the time spent paused.
+        customer = self.customers.get(event.interaction_id or "")
+        if customer is None or customer.paused_at is None:
+            return
+        now = event.at
+        if customer.counted:
+            customer.channel.paused_for(now - customer.paused_at)
+        agent = self.agents.get(customer.agent or "")
+        if agent is not None:
+            agent.paused_work(customer.paused_at, now)
+        customer.due = now + max(0.0, customer.due - customer.paused_at)
+        customer.paused_at = None
+        self.kernel.schedule(customer.due, self._complete, customer, _COMPLETE)
 
     def _accept_offers(self) -> None:
         pending = self._to_accept
@@ -470,6 +529,8 @@ class Simulation:
         self.customers[customer_id] = customer
         self.arrivals += 1
         tally.arrived(now, counted)
+        if self._sla is not None and not tally.synchronous:
+            customer.deadline = self._sla.deadline_at(channel, now, self.registry.get(channel))
         # Each customer is a shallow copy of the source's template, which pydantic
         # validated once: the copy changes only the id and the customer, values the
         # generator makes valid by construction, so no per-customer validation is needed.
@@ -481,6 +542,8 @@ class Simulation:
             self.kernel.schedule(now + patience, self._abandon, customer, _ABANDON)
 
     def _complete(self, customer: _Customer) -> None:
+        if customer.paused_at is not None or customer.due != self.kernel.now:
+            return  # paused, or rescheduled on resuming: a later call completes it
         self.router.complete(customer.id, wrap_up=customer.wrap_up)
         if self._to_accept:
             self._accept_offers()
@@ -584,6 +647,12 @@ class Simulation:
                 customer.channel.still_open(customer.arrived, end, customer.counted)
                 if customer.queue is not None:
                     customer.queue.still_open(customer.arrived, end, customer.counted)
+            # Still open past its deadline: missed. Not yet due: not judged.
+            deadline = customer.deadline
+            if deadline is not None and deadline < end and customer.counted and not customer.done:
+                customer.channel.met_deadline(False)
+                if customer.queue is not None:
+                    customer.queue.met_deadline(False)
         span = end - self.warmup_end
         for agent in self.agents.values():
             agent.close(end)
@@ -617,6 +686,7 @@ class Simulation:
             agents={agent_id: tally.figures() for agent_id, tally in self.agents.items()},
             waiting=waiting,
             intervals=intervals,
+            blending={name: tally.figures(end) for name, tally in self.rules.items()},
         )
 
 
@@ -624,14 +694,15 @@ def _team_figures(members: Sequence[AgentTally]) -> dict[str, float]:
     busy = sum(member.busy_seconds for member in members)
     busy_available = sum(member.busy_available_seconds for member in members)
     staffed = sum(member.staffed_seconds for member in members)
-    paused = sum(member.paused_seconds for member in members)
-    available = staffed - paused
+    on_break = sum(member.break_seconds for member in members)
+    available = staffed - on_break
     return {
         "agents": float(len(members)),
         "occupancy": busy_available / available if available > 0 else math.nan,
         "utilisation": busy / staffed if staffed > 0 else math.nan,
         "handled": float(sum(member.handled for member in members)),
-        "paused_seconds": paused,
+        "break_seconds": on_break,
+        "paused_seconds": sum(member.paused_seconds for member in members),
     }
 
 
@@ -666,9 +737,8 @@ def simulate(
         results.append(simulation.run())
         if progress is not None:
             progress(replication + 1, count)
-    registry = scenario.registry()
     thresholds = {
-        name: registry[name].service_level_target.total_seconds()
+        name: scenario.service_level_target(name).threshold.total_seconds()
         for name in {source.channel for source in scenario.workload}
     }
     return Report(scenario.name, used_seed, tuple(results), thresholds)

@@ -3,26 +3,37 @@
 See ``docs/simulation.md`` for a walk through every section. Times inside a scenario
 are seconds unless a field name says otherwise (``horizon_hours``,
 ``interval_minutes``); clock times of day are ``"HH:MM"`` strings in the time zone of
-``start``.
+``start``. The policy sections ``[priority]`` (a strategy document), ``[service_levels]``
+(targets per channel) and ``[[blending]]`` (load rules) are handed to the router the
+runner builds.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pydantic
+import pydantic_core
 from pydantic import AwareDatetime, Field
 
-from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
 from omnirouter.model import Agent, ChannelRegistry, ChannelTraits
 from omnirouter.model._base import BoundaryModel
 from omnirouter.model._types import Attributes, Identifier, LanguageTag
+from omnirouter.priority.plugins import AgentPortfolios
+from omnirouter.priority.scorer import PriorityScorer
+from omnirouter.priority.strategy import Strategy
+from omnirouter.routing.blending import AGENT_ROOTS, LIVE_FUNCTIONS, LIVE_ROOTS, BlendRule
+from omnirouter.routing.expressions import compile_expression
 from omnirouter.simulation.distributions import Distribution
+from omnirouter.sla.targets import ServiceLevelPolicy, ServiceLevelTarget
 
 __all__ = [
+    "BlendRuleSpec",
     "Break",
     "OverflowSpec",
     "QueueSpec",
@@ -174,6 +185,112 @@ class RouterSpec(BoundaryModel):
     offer_timeout: _Positive | None = None
 
 
+def _never_called(*args: Any, **kwargs: Any) -> Any:
+    return None
+
+
+#: The host functions a blending condition may call, for checking only (never called).
+_CHECK_FUNCTIONS = dict.fromkeys(LIVE_FUNCTIONS, _never_called)
+
+
+def _condition_reading(roots: frozenset[str]) -> Any:
+    """A validator: the text compiles and reads only ``roots`` (as :class:`BlendRule` wants)."""
+
+    def check(text: str) -> str:
+        try:
+            expression = compile_expression(text, functions=_CHECK_FUNCTIONS)
+        except ExpressionError as error:
+            raise ValueError(str(error)) from None
+        stray = sorted(expression.roots - roots)
+        if stray:
+            raise ValueError(
+                f"reads {', '.join(stray)}; it may read only {', '.join(sorted(roots))}"
+            )
+        return text
+
+    return pydantic.AfterValidator(check)
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+_LiveCondition = Annotated[str, _condition_reading(LIVE_ROOTS)]
+_AgentCondition = Annotated[str, _condition_reading(AGENT_ROOTS)]
+_Channels = Annotated[list[Identifier], pydantic.BeforeValidator(_one_or_many)]
+
+
+class BlendRuleSpec(BoundaryModel):
+    """A ``[[blending]]`` rule: the data :class:`omnirouter.BlendRule` takes.
+
+    ``when``/``until`` read live load (``waiting.voice > 3``), ``agents`` reads the agent
+    (``holding.email > 0``); ``offer`` and ``deny`` name channels; ``keep`` and
+    ``max_agents`` make the rule a reservation; ``recheck`` is in seconds.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    when: _LiveCondition = ""
+    until: _LiveCondition | None = None
+    agents: _AgentCondition = ""
+    offer: _Channels = Field(default_factory=list)
+    deny: _Channels = Field(default_factory=list)
+    keep: dict[Identifier, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    max_agents: int | None = Field(default=None, ge=1)
+    recheck: _Positive = 5.0
+
+    @pydantic.model_validator(mode="after")
+    def _a_rule(self) -> BlendRuleSpec:
+        # The rule's own checks that span several fields (offered and denied at once,
+        # until without when, neither offer nor deny).
+        try:
+            self.rule()
+        except ValidationError as error:
+            raise ValueError(
+                "; ".join(f"{detail.location}: {detail.message}" for detail in error.errors)
+            ) from None
+        return self
+
+    def rule(self) -> BlendRule:
+        """The router's rule."""
+        return BlendRule(
+            self.name,
+            when=self.when,
+            until=self.until,
+            agents=self.agents,
+            offer=self.offer,
+            deny=self.deny,
+            keep=self.keep,
+            max_agents=self.max_agents,
+            recheck=self.recheck,
+        )
+
+
+def _strategy_document(value: Any) -> Any:
+    """``{file = "strategy.toml"}`` becomes that file's document; inline tables stay."""
+    if not isinstance(value, dict) or "file" not in value:
+        return value
+    if len(value) > 1:
+        others = ", ".join(sorted(key for key in value if key != "file"))
+        raise ValueError(f"give the strategy either as file or inline, not both (also {others})")
+    file = value["file"]
+    if not isinstance(file, str | Path):
+        raise ValueError(f"file must be a file name, not {file!r}")
+    path = Path(file)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ValueError(f"file {path.name}: use a .toml or .json strategy file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"cannot read the strategy file {path}: {error.strerror}") from None
+    try:
+        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"the strategy file {path} is not valid {suffix[1:].upper()}: {error}"
+        ) from None
+
+
 class WorkloadSource(BoundaryModel):
     """One stream of customers: a channel and reason with its own arrival process.
 
@@ -224,10 +341,13 @@ class WorkloadSource(BoundaryModel):
 
 
 class Scenario(BoundaryModel):
-    """Everything one simulation needs: channels, queues, agents, workload, horizon.
+    """Everything one simulation needs: channels, queues, agents, workload, horizon, policy.
 
     ``warmup_hours`` at the start are simulated but not measured. ``replications``
     independent runs (seeds derived from ``seed``) give the confidence intervals.
+    ``priority`` (a :class:`omnirouter.Strategy`), ``service_levels`` (a
+    :class:`omnirouter.ServiceLevelPolicy`) and ``blending`` (rules) are the policy the
+    router runs with; :meth:`router_options` builds them for a router.
     """
 
     name: str = "scenario"
@@ -244,38 +364,101 @@ class Scenario(BoundaryModel):
     teams: list[Team] = Field(default_factory=list)
     agents: list[RosterAgent] = Field(default_factory=list)
     workload: list[WorkloadSource] = Field(min_length=1)
+    priority: Annotated[Strategy | None, pydantic.BeforeValidator(_strategy_document)] = None
+    service_levels: ServiceLevelPolicy | None = None
+    blending: list[BlendRuleSpec] = Field(default_factory=list)
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> Scenario:
         registry = self.registry()
-        problems: list[str] = []
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.warmup_hours >= self.horizon_hours:
-            problems.append("warmup_hours must be shorter than horizon_hours")
+            problems.append((("warmup_hours",), "warmup_hours must be shorter than horizon_hours"))
         for index, source in enumerate(self.workload):
             if source.channel not in registry:
                 problems.append(
-                    f"workload.{index}.channel: unknown channel {source.channel!r}"
-                    " (add it under [[channels]])"
+                    (
+                        ("workload", index, "channel"),
+                        f"unknown channel {source.channel!r} (add it under [[channels]])",
+                    )
                 )
         names = [source.name for source in self.workload]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            problems.append(f"workload names must be unique: {', '.join(duplicates)}")
+            problems.append(
+                (("workload",), f"workload names must be unique: {', '.join(duplicates)}")
+            )
         queue_names = [queue.name for queue in self.queues]
-        for queue in self.queues:
+        for index, queue in enumerate(self.queues):
             if queue.overflow is not None and queue.overflow.queue not in queue_names:
                 problems.append(
-                    f"queue {queue.name!r} overflows into unknown queue {queue.overflow.queue!r}"
+                    (
+                        ("queues", index, "overflow", "queue"),
+                        f"queue {queue.name!r} overflows into unknown queue"
+                        f" {queue.overflow.queue!r}",
+                    )
                 )
         agent_ids = [entry.agent.id for entry in self.roster()]
         clashes = sorted({agent_id for agent_id in agent_ids if agent_ids.count(agent_id) > 1})
         if clashes:
-            problems.append(f"agent ids must be unique: {', '.join(clashes)}")
+            problems.append(((), f"agent ids must be unique: {', '.join(clashes)}"))
         if not agent_ids:
-            problems.append("the scenario has no agents (add [[teams]] or [[agents]])")
+            problems.append(((), "the scenario has no agents (add [[teams]] or [[agents]])"))
+        problems += self._policy_problems(registry)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise pydantic_core.ValidationError.from_exception_data(
+                "Scenario",
+                [
+                    pydantic_core.InitErrorDetails(
+                        type=pydantic_core.PydanticCustomError(
+                            "value_error", "{message}", {"message": message}
+                        ),
+                        loc=location,
+                        input=None,
+                    )
+                    for location, message in problems
+                ],
+            )
         return self
+
+    def _policy_problems(
+        self, registry: ChannelRegistry
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Channels the policy sections name must exist; the simulator has no contact history."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+
+        def unknown(location: tuple[str | int, ...], channel: str) -> None:
+            if channel not in registry:
+                problems.append(
+                    (location, f"unknown channel {channel!r} (add it under [[channels]])")
+                )
+
+        if self.service_levels is not None:
+            for channel in self.service_levels.targets:
+                unknown(("service_levels", "targets", channel), channel)
+        for index, rule in enumerate(self.blending):
+            for field in ("offer", "deny"):
+                for position, channel in enumerate(getattr(rule, field)):
+                    unknown(("blending", index, field, position), channel)
+            for channel in rule.keep:
+                unknown(("blending", index, "keep", channel), channel)
+        rule_names = [rule.name for rule in self.blending]
+        twice = sorted({name for name in rule_names if rule_names.count(name) > 1})
+        if twice:
+            problems.append(
+                (("blending",), f"blending rule names must be unique: {', '.join(twice)}")
+            )
+        if self.priority is not None:
+            for index, factor in enumerate(self.priority.factors):
+                if factor.kind == "repeat_contacts":
+                    problems.append(
+                        (
+                            ("priority", "factors", index, "kind"),
+                            "repeat_contacts needs a contact history, which a simulation"
+                            " does not keep; leave the factor out of the scenario's strategy",
+                        )
+                    )
+        return problems
 
     @property
     def horizon_seconds(self) -> float:
@@ -301,6 +484,39 @@ class Scenario(BoundaryModel):
         members = [member for team in self.teams for member in team.members()]
         return members + list(self.agents)
 
+    def service_level_target(self, channel: str) -> ServiceLevelTarget:
+        """The channel's target: the scenario's ``[service_levels]``, else the channel's own."""
+        traits = self.registry()[channel]
+        if self.service_levels is not None:
+            target = self.service_levels.target_for(channel, traits=traits)
+            if target is not None:
+                return target
+        return ServiceLevelTarget(
+            threshold=traits.service_level_target, goal=traits.service_level_goal
+        )
+
+    def router_options(self, channels: ChannelRegistry | None = None) -> dict[str, Any]:
+        """The policy as :class:`omnirouter.Router` keyword arguments.
+
+        ``priority`` is a :class:`omnirouter.PriorityScorer` of the strategy (with the
+        roster's portfolios and the scenario's SLA policy as plug-ins), ``sla`` the
+        policy, ``blending`` the rules; sections the scenario leaves out are left out.
+        """
+        registry = channels if channels is not None else self.registry()
+        options: dict[str, Any] = {}
+        if self.priority is not None:
+            options["priority"] = PriorityScorer(
+                self.priority,
+                portfolio=AgentPortfolios(entry.agent for entry in self.roster()),
+                sla=self.service_levels,
+                channels=registry,
+            )
+        if self.service_levels is not None:
+            options["sla"] = self.service_levels
+        if self.blending:
+            options["blending"] = [rule.rule() for rule in self.blending]
+        return options
+
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with some top-level fields replaced (e.g. ``seed=7``)."""
         data = self.model_dump(mode="python", by_alias=True)
@@ -316,7 +532,7 @@ class Scenario(BoundaryModel):
         ``extends = "other.toml"`` (relative to ``base``) starts from that scenario:
         every top-level key given here replaces the other file's.
         """
-        data = _read_toml(text, source)
+        data = _anchor_files(_read_toml(text, source), base)
         data = _extend(data, base, source, seen=())
         scenario = cls.model_validate(data)
         if base is not None:
@@ -340,6 +556,16 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
         raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from error
 
 
+def _anchor_files(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """A strategy ``file`` is relative to the scenario file that names it."""
+    priority = data.get("priority")
+    if base is not None and isinstance(priority, dict) and isinstance(priority.get("file"), str):
+        file = Path(priority["file"])
+        if not file.is_absolute():
+            data["priority"] = {**priority, "file": str(base / file)}
+    return data
+
+
 def _extend(
     data: dict[str, Any], base: Path | None, source: str, seen: tuple[Path, ...]
 ) -> dict[str, Any]:
@@ -358,7 +584,10 @@ def _extend(
             source, [ErrorDetail(("extends",), f"cannot read {path}: {error.strerror}")]
         ) from error
     inherited = _extend(
-        _read_toml(text, str(path)), path.parent, str(path), (*seen, path.resolve())
+        _anchor_files(_read_toml(text, str(path)), path.parent),
+        path.parent,
+        str(path),
+        (*seen, path.resolve()),
     )
     return {**inherited, **data}
 
