@@ -808,9 +808,22 @@ class Router:
             return work
         # The common case inline: one step, no overflow, not sticky.
         work.state = _WAITING
-        if self._wants_all or "queued" in self._wanted:
-            self._emit("queued", now, work, None, _handover_detail(work))
         channel = interaction.channel
+        if self._wants_all or "queued" in self._wanted:
+            self._pending.append(
+                _new_event(
+                    Event,
+                    (
+                        "queued",
+                        now,
+                        work.id,
+                        None,
+                        work.queue,
+                        channel,
+                        {} if interaction.handover is None else _handover_detail(work),
+                    ),
+                )
+            )
         line = queue.lines.get((0, channel))
         if line is None:
             line = self._line(queue, 0, channel)
@@ -1202,11 +1215,19 @@ class Router:
         for pool in agent.pools:
             if not pool.waiting or not load.can_take(pool.channel):
                 continue
-            accept = self._acceptor(agent, pool)
+            accept = None
             for line in pool.lines:
                 if not line.live:
                     continue
-                work = line.first_matching(accept)
+                if not pool.dynamic:
+                    # The usual answer without building an acceptor: the line's head.
+                    work = line.head()
+                    if work is not None and agent_id in work.excluded:
+                        work = line.first_matching(self._acceptor(agent, pool))
+                else:
+                    if accept is None:
+                        accept = self._acceptor(agent, pool)
+                    work = line.first_matching(accept)
                 if work is not None and (work.order_key, work.seq) < best_key:
                     best, best_key = work, (work.order_key, work.seq)
         for work in self._pinned.get(agent_id, ()):
