@@ -28,27 +28,58 @@ def test_variant_extends_the_bank_and_changes_only_the_queues() -> None:
     assert len(advisors[0].agent.portfolio) == 40
 
 
-def test_demo_command_prints_the_comparison(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def _readme_blocks() -> list[list[str]]:
+    """The output blocks of README's Main job, without abridgement marks and timings."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Main job", 1)[1].split("\n## ", 1)[0]
+    blocks = [part.split("```", 1)[0] for part in section.split("```text")[1:]]
+    return [
+        [
+            line
+            for line in block.splitlines()
+            if line.strip() and line != "…" and "simulated in" not in line
+        ]
+        for block in blocks
+    ]
+
+
+@pytest.mark.parametrize(
+    ("block", "variant"), [(0, "examples/bank_pooled.toml"), (1, "examples/bank_blended.toml")]
+)
+def test_readme_shows_what_the_commands_print(
+    block: int, variant: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    argv = ["simulate", "examples/bank.toml", "--compare", "examples/bank_pooled.toml"]
+    argv = ["simulate", "examples/bank.toml", "--compare", variant]
     assert main([*argv, "--no-progress"]) == 0
     out = capsys.readouterr().out
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Main job", 1)[1].split("```text", 1)[1].split("```", 1)[0]
-    shown = [
-        line
-        for line in section.splitlines()
-        if line.strip() and line != "…" and "simulated in" not in line
-    ]
+    shown = _readme_blocks()[block]
+    assert shown, "README's Main job lost an output block"
     # Every line the README shows is a line the command prints (the README is abridged).
     printed = set(out.splitlines())
     missing = [line for line in shown if line not in printed]
-    assert not missing, "README's Main job output is stale; re-run make demo:\n" + "\n".join(
+    assert not missing, "README's Main job output is stale; re-run the command:\n" + "\n".join(
         missing
     )
     assert re.search(r"by own advisor\s+\d", out)
+    assert re.search(r"SLA deadlines met\s+\d", out)
+
+
+def test_policy_variants_change_only_their_section() -> None:
+    bank = load_scenario(EXAMPLES / "bank.toml")
+    blended = load_scenario(EXAMPLES / "bank_blended.toml")
+    service_first = load_scenario(EXAMPLES / "bank_service_first.toml")
+    assert bank.priority is None
+    assert not bank.blending
+    assert bank.service_levels is not None
+    assert blended.with_changes(name=bank.name, description=bank.description, blending=[]) == bank
+    assert [rule.name for rule in blended.blending] == ["calls_waiting"]
+    assert service_first.priority is not None
+    assert service_first.priority.name == "live first"
+    assert (
+        service_first.with_changes(name=bank.name, description=bank.description, priority=None)
+        == bank
+    )
 
 
 def test_json_output_with_fewer_replications(capsys: pytest.CaptureFixture[str]) -> None:
