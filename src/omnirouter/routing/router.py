@@ -767,13 +767,16 @@ class Router:
         traits = self._check_new(interaction)
         queue: _QueueState | None = None
         readers = self._accept_readers
-        if customer is None and len(readers) == 1:
-            # _queue_for's memo hit, inline (one accepts path, the usual case).
-            value = readers[0](interaction)
-            try:
-                queue = self._accept_memo.get((type(value), value))
-            except TypeError:  # unhashable: _queue_for copes
-                queue = None
+        if customer is None:
+            # _queue_for's memo hit, inline for no or one accepts path (the usual cases).
+            if not readers:
+                queue = self._accept_memo.get(())
+            elif len(readers) == 1:
+                value = readers[0](interaction)
+                try:
+                    queue = self._accept_memo.get((type(value), value))
+                except TypeError:  # unhashable: _queue_for copes
+                    queue = None
         if queue is None:
             queue = self._queue_for(interaction, customer)
         self._seq += 1
