@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Work"]
 
+_NEW = InteractionState.NEW  # a global reads faster than a member of the enum class
+
 
 class Work:
     """One interaction in the router: where it waits, who holds it, its timers' tokens."""
@@ -59,7 +61,7 @@ class Work:
         self.traits = traits
         self.customer = customer
         self.seq = seq
-        self.state = InteractionState.NEW
+        self.state = _NEW
         self.submitted_at = now
         self.enqueued_at = now
         self.head_start = 0.0
