@@ -6,7 +6,7 @@ hot path only reads interaction fields and precomputed tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -157,7 +157,7 @@ class _CustomerValue(_Base):
 
 
 class _RepeatContacts(_Base):
-    __slots__ = ("cap", "history", "window")
+    __slots__ = ("cap", "count_since", "history", "window")
 
     def __init__(self, factor: spec.RepeatContactsFactor, plugins: Plugins) -> None:
         super().__init__(factor)
@@ -165,13 +165,19 @@ class _RepeatContacts(_Base):
         self.history = plugins.history
         self.window = factor.window_days * _DAY
         self.cap = float(factor.cap)
+        # A history that counts from epoch seconds spares a datetime round trip per score.
+        self.count_since: Callable[[str, float], int] = (
+            getattr(self.history, "count_recent_epoch", None) or self._count_from_datetime
+        )
+
+    def _count_from_datetime(self, customer_id: str, since: float) -> int:
+        return self.history.count_recent(customer_id, datetime.fromtimestamp(since, tz=UTC))
 
     def raw(self, interaction: Interaction, now: float) -> float:
         customer_id = interaction.customer_id
         if customer_id is None:
             return 0.0
-        since = datetime.fromtimestamp(now - self.window, tz=UTC)
-        count = float(self.history.count_recent(customer_id, since))
+        count = float(self.count_since(customer_id, now - self.window))
         return count if count <= self.cap else self.cap
 
     def detail(self, interaction: Interaction, now: float) -> str:
@@ -182,18 +188,25 @@ class _RepeatContacts(_Base):
 
 
 class _SlaDeadline(_Base):
-    __slots__ = ("channels", "horizon", "sla")
+    __slots__ = ("channels", "deadline_at", "horizon", "sla")
 
     def __init__(self, factor: spec.SlaDeadlineFactor, plugins: Plugins) -> None:
         super().__init__(factor)
         self.sla = plugins.sla
         self.channels = plugins.channels
         self.horizon = factor.horizon_minutes * 60.0
+        # The built-in policy's deadline only reads the channel: call its inner lookup.
+        self.deadline_at = (
+            plugins.sla.deadline_at if type(plugins.sla) is ServiceLevelPolicy else None
+        )
 
     def deadline(self, interaction: Interaction, now: float) -> float | None:
         created = interaction.created_at
         submitted = created.timestamp() if created is not None else now
-        traits = self.channels.get(interaction.channel)
+        channel = interaction.channel
+        traits = self.channels.get(channel)
+        if self.deadline_at is not None:
+            return self.deadline_at(channel, submitted, traits)
         return self.sla.deadline(interaction, traits, submitted)
 
     def raw(self, interaction: Interaction, now: float) -> float:

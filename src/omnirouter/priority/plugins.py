@@ -80,6 +80,17 @@ class RecentContacts:
             return 0
         return len(times) - bisect.bisect_left(times, _epoch(since, "since"))
 
+    def count_recent_epoch(self, customer_id: str, since: float) -> int:
+        """:meth:`count_recent` with ``since`` in epoch seconds.
+
+        The scorer calls this instead of ``count_recent`` when a history has it, which
+        spares a datetime round trip per score.
+        """
+        times = self._times.get(customer_id)
+        if not times:
+            return 0
+        return len(times) - bisect.bisect_left(times, since)
+
 
 class AgentPortfolios:
     """A :class:`PortfolioLookup` built from agents' ``portfolio`` lists."""
