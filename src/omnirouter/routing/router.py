@@ -307,12 +307,13 @@ class Router:
     def _run(
         self,
         name: str,
-        arguments: Callable[[], dict[str, Any]],
+        arguments: Callable[..., dict[str, Any]],
         operation: Callable[..., _T],
         now: float | None = None,
         args: tuple[Any, ...] = (),
     ) -> _T:
-        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc)."""
+        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc);
+        ``arguments(*args)`` gives the call's JSON-able arguments to command listeners."""
         lock = self._lock
         lock.acquire()  # not ``with``: on the hot path the context manager costs more
         try:
@@ -348,7 +349,7 @@ class Router:
     def _run_locked(
         self,
         name: str,
-        arguments: Callable[[], dict[str, Any]],
+        arguments: Callable[..., dict[str, Any]],
         operation: Callable[..., _T],
         now: float,
         args: tuple[Any, ...],
@@ -378,7 +379,7 @@ class Router:
             if self._blending is not None:
                 self._blending.settle(now)  # the rules see the load the call left
             for listener in self._command_listeners:
-                listener(name, arguments(), now)
+                listener(name, arguments(*args), now)
             return result
         finally:
             self._depth -= 1
@@ -745,18 +746,7 @@ class Router:
             interaction = self._registry.validate(Interaction, interaction)
         if customer is not None and not isinstance(customer, Contact):
             customer = Contact.model_validate(customer)
-        self._run(
-            "submit",
-            lambda: {
-                "interaction": interaction.model_dump(mode="json", exclude_defaults=True),
-                "customer": None
-                if customer is None
-                else customer.model_dump(mode="json", exclude_defaults=True),
-            },
-            self._submit,
-            None,
-            (interaction, customer),
-        )
+        self._run("submit", _submit_arguments, self._submit, None, (interaction, customer))
 
     def _check_new(self, interaction: Interaction) -> ChannelTraits:
         if interaction.id in self._work or interaction.id in self._finished:
@@ -1082,13 +1072,7 @@ class Router:
 
     def accept(self, interaction_id: str) -> None:
         """The agent accepts the work offered to them."""
-        self._run(
-            "accept",
-            lambda: {"interaction_id": interaction_id},
-            self._accept,
-            None,
-            (interaction_id,),
-        )
+        self._run("accept", _id_argument, self._accept, None, (interaction_id,))
 
     def _accept(self, interaction_id: str, now: float) -> None:
         work = self._active(interaction_id)
@@ -1250,13 +1234,7 @@ class Router:
 
     def complete(self, interaction_id: str, wrap_up: float = 0.0) -> None:
         """The agent finished the work. ``wrap_up`` seconds keep their capacity busy."""
-        self._run(
-            "complete",
-            lambda: {"interaction_id": interaction_id, "wrap_up": wrap_up},
-            self._complete,
-            None,
-            (interaction_id, wrap_up),
-        )
+        self._run("complete", _complete_arguments, self._complete, None, (interaction_id, wrap_up))
 
     def _complete(self, interaction_id: str, wrap_up: float, now: float) -> None:
         work = self._work.get(interaction_id) if type(interaction_id) is str else None
@@ -1860,6 +1838,23 @@ class Router:
         from omnirouter.ops.portfolio import watch_portfolio
 
         return watch_portfolio(self, advisor_id, callback)
+
+
+def _submit_arguments(interaction: Interaction, customer: Contact | None) -> dict[str, Any]:
+    return {
+        "interaction": interaction.model_dump(mode="json", exclude_defaults=True),
+        "customer": None
+        if customer is None
+        else customer.model_dump(mode="json", exclude_defaults=True),
+    }
+
+
+def _complete_arguments(interaction_id: str, wrap_up: float) -> dict[str, Any]:
+    return {"interaction_id": interaction_id, "wrap_up": wrap_up}
+
+
+def _id_argument(interaction_id: str) -> dict[str, Any]:
+    return {"interaction_id": interaction_id}
 
 
 def _handover_detail(work: Work) -> Mapping[str, Any]:
