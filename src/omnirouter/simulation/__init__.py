@@ -43,6 +43,7 @@ from omnirouter.simulation.workload import (
 )
 
 __all__ = [
+    "BlendRuleSpec",
     "Break",
     "Constant",
     "Distribution",
