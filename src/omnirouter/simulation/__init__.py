@@ -24,6 +24,7 @@ from omnirouter.simulation.results import (
 )
 from omnirouter.simulation.runner import PriorityStrategy, Progress, Simulation, compare, simulate
 from omnirouter.simulation.scenario import (
+    BlendRuleSpec,
     Break,
     QueueSpec,
     RosterAgent,
