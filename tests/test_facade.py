@@ -50,3 +50,20 @@ def test_version_comes_from_package_metadata() -> None:
 def test_validation_error_is_an_omnirouter_error_and_value_error() -> None:
     assert issubclass(om.ValidationError, om.OmnirouterError)
     assert issubclass(om.ValidationError, ValueError)
+
+
+def test_every_public_module_exports_what_it_lists() -> None:
+    import importlib
+    import pkgutil
+
+    broken = []
+    for info in pkgutil.walk_packages(om.__path__, prefix="omnirouter."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        module = importlib.import_module(info.name)
+        broken += [
+            f"{info.name}.{name}"
+            for name in getattr(module, "__all__", ())
+            if not hasattr(module, name)
+        ]
+    assert broken == []
