@@ -33,6 +33,17 @@ def consent(
     )
 
 
+#: Identities that make a contact reachable on every channel with a known identity.
+REACHABLE = om.Identities(
+    emails=["kim@example.org"],
+    phones=["+4915112345678"],
+    handles=[om.SocialHandle(platform="facebook", handle="kim.k")],
+)
+ADDRESS = om.PostalAddress(street="Hauptstraße", house_number="1", postcode="10115", city="Berlin")
+
+
 def person(contact_id: str = "c-1", *records: om.ConsentRecord, **fields: Any) -> om.Contact:
-    """A contact with the given consent log and fields."""
+    """A contact with the given consent log and fields, reachable everywhere unless the
+    fields say otherwise (``identities=om.Identities()`` for nobody's address)."""
+    fields = {"identities": REACHABLE, "address": ADDRESS, **fields}
     return om.Contact(id=contact_id, consent=list(records), **fields)

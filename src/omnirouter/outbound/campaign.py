@@ -160,7 +160,8 @@ def plan_campaign(
     ``messages`` maps each channel the campaign may use to its text, in the campaign's
     own order of channels. Each contact's ``preferred_channels`` come first; the
     campaign's other channels follow unless ``preferred_only``. A channel is used when
-    :func:`may_contact` allows it and the message fits (SMS: at most
+    :func:`may_contact` allows it (the contact has an identity for it, consent, …) and
+    the message fits (SMS: at most
     ``max_sms_segments`` parts; other channels: ``max_length``). A contact with no
     usable channel is skipped with the reason of every channel tried.
 

@@ -17,6 +17,8 @@ __all__ = ["ContactDecision", "Refusal", "Rule"]
 class Rule(enum.StrEnum):
     """The rule behind a refusal."""
 
+    #: The contact has no identity for the channel (no e-mail address, no phone …).
+    UNREACHABLE = "unreachable"
     #: No opt-in on this channel for a purpose that needs one.
     NO_CONSENT = "no_consent"
     #: The newest consent decision for this channel and purpose is an opt-out.
@@ -66,7 +68,7 @@ class ContactDecision:
     """Whether ``contact_id`` may be contacted on ``channel`` for ``purpose`` at ``at``.
 
     True in a boolean context when allowed. ``refusals`` lists every rule that
-    refuses, in the order consent, quiet hours, calendar, caps, message. ``consent``
+    refuses, in the order reachability, consent, quiet hours, calendar, caps, message. ``consent``
     is the consent record the decision relied on (the opt-in that allows a
     promotion), or ``None`` when there is none.
     """

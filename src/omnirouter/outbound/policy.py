@@ -11,6 +11,7 @@ from omnirouter.model import ChannelRegistry
 from omnirouter.outbound._checks import bad_argument
 from omnirouter.outbound.pressure import ContactCap
 from omnirouter.outbound.quiet_hours import QuietHours
+from omnirouter.outbound.reachability import UnknownReach, assume_reachable
 
 __all__ = ["DEFAULT_CONSENT_PURPOSES", "OutboundPolicy"]
 
@@ -58,7 +59,9 @@ class OutboundPolicy:
     (default :data:`DEFAULT_CONSENT_PURPOSES`). Consent purposes in
     ``no_opt_in_needed`` (``service``) go out without an opt-in, but an opt-out
     recorded for them still stops them. ``quiet_hours`` and ``caps`` add the
-    when and how-often rules.
+    when and how-often rules. ``reach_unknown(contact, channel)`` decides whether a
+    contact is reachable on a channel whose identity is not known to
+    :mod:`omnirouter.outbound.reachability` (default: :func:`assume_reachable`).
     """
 
     consent_purposes: Mapping[str, str] = attrs.field(
@@ -67,8 +70,15 @@ class OutboundPolicy:
     no_opt_in_needed: frozenset[str] = attrs.field(default=frozenset({"service"}), converter=_names)
     quiet_hours: QuietHours | None = None
     caps: tuple[ContactCap, ...] = attrs.field(default=(), converter=_caps)
+    reach_unknown: UnknownReach = assume_reachable
 
     def __attrs_post_init__(self) -> None:
+        if not callable(self.reach_unknown):
+            raise bad_argument(
+                "OutboundPolicy",
+                "reach_unknown",
+                f"expected a callable (contact, channel) -> bool, got {self.reach_unknown!r}",
+            )
         if self.quiet_hours is not None and not isinstance(self.quiet_hours, QuietHours):
             raise bad_argument(
                 "OutboundPolicy", "quiet_hours", f"expected QuietHours, got {self.quiet_hours!r}"

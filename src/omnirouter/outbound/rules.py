@@ -10,8 +10,15 @@ from omnirouter.outbound._checks import bad_argument, require_aware, require_tex
 from omnirouter.outbound.decision import ContactDecision, Refusal, Rule
 from omnirouter.outbound.policy import OutboundPolicy
 from omnirouter.outbound.pressure import ContactCap, ContactLog, OutboundRecord, RecordLike
+from omnirouter.outbound.reachability import unreachable_reason
 
-__all__ = ["may_contact"]
+__all__ = ["EVERYTHING", "may_contact"]
+
+#: The consent purpose of a contact-wide opt-out: an opt-out recorded with this purpose
+#: stops every purpose on every channel (its ``channel`` says where it was received).
+#: Only a newer decision for a channel and purpose lifts it there; an opt-in with this
+#: purpose grants nothing (opt-ins are given per channel).
+EVERYTHING = "*"
 
 
 def may_contact(
@@ -28,11 +35,15 @@ def may_contact(
 
     The rules, each reported with its evidence when it refuses:
 
+    * reachability: the contact needs an identity for the channel (an e-mail address
+      for e-mail, a phone number for SMS or voice …, see
+      :mod:`omnirouter.outbound.reachability`);
     * consent, per channel: the newest decision for the channel and the purpose's
       consent purpose at ``at`` counts; an opt-out wins (also over an opt-in with the
       same timestamp); an opt-in past its ``expires_at`` no longer counts. Service
       purposes (callbacks, status, verification, alerts) need no opt-in, only the
-      absence of an opt-out.
+      absence of an opt-out. An opt-out with purpose :data:`EVERYTHING` (``"*"``) is
+      contact-wide: it counts as an opt-out on every channel for every purpose.
     * quiet hours on the contact's local clock, and the business calendar;
     * contact caps over rolling windows, counted from ``history`` (records with
       ``at - window < record.at <= at``).
@@ -68,6 +79,9 @@ def decide(
 ) -> ContactDecision:
     """:func:`may_contact` without the argument checks (for callers that made them)."""
     consent, refusals = _consent(contact, channel, purpose, at, policy)
+    unreachable = unreachable_reason(contact, channel, channels, policy.reach_unknown)
+    if unreachable is not None:
+        refusals.insert(0, Refusal(Rule.UNREACHABLE, f"{unreachable}: cannot send {channel}"))
     quiet = policy.quiet_hours
     if quiet is not None and quiet.applies_to(channel, purpose):
         refusals += quiet.check(contact, at)
@@ -84,7 +98,11 @@ def _newest_decision(
     decided = [
         record
         for record in contact.consent
-        if record.channel == channel and record.purpose == consent_purpose and record.at <= at
+        if record.at <= at
+        and (
+            (record.channel == channel and record.purpose == consent_purpose)
+            or (record.purpose == EVERYTHING and record.status is ConsentStatus.OPT_OUT)
+        )
     ]
     if not decided:
         return None
@@ -98,9 +116,12 @@ def _consent(
     wanted = policy.consent_purpose(purpose)
     record = _newest_decision(contact, channel, wanted, at)
     if record is not None and record.status is ConsentStatus.OPT_OUT:
-        message = (
-            f"opted out of {wanted} on {channel} at {record.at.isoformat()} via {record.source}"
+        what = (
+            f"everything (received on {record.channel})"
+            if record.purpose == EVERYTHING
+            else f"{wanted} on {channel}"
         )
+        message = f"opted out of {what} at {record.at.isoformat()} via {record.source}"
         return record, [Refusal(Rule.OPTED_OUT, message, consent=record)]
     if not policy.needs_opt_in(purpose):
         return record, []
