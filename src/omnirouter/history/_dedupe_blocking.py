@@ -1,16 +1,18 @@
 """Blocking: which record pairs are worth comparing at all.
 
 Several passes each group the records by a key (phonetic names, e-mail, phone, birth
-date, postcode …) plus one sorted-neighbourhood pass. A pair found by an earlier pass
-is recognised by recomputing that pass's key equality, so no set of seen pairs is kept:
-memory stays linear in the number of records, not in the number of pairs.
+date, postcode …) plus one sorted-neighbourhood pass. Keys are counted first, so only
+the records whose key some other record shares are grouped at all; a pair is encoded as
+one integer and kept the first time a pass finds it, so every candidate pair is
+compared exactly once however many passes find it.
 """
 
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
-from operator import eq
+from itertools import combinations, compress
 
 import attrs
 
@@ -20,7 +22,7 @@ __all__ = [
     "BlockingPass",
     "CandidatePairs",
     "blocking_passes",
-    "compare_candidates",
+    "candidate_pairs",
     "phonetic_codes",
 ]
 
@@ -29,16 +31,18 @@ Column = Sequence[str | None]
 
 @attrs.frozen
 class BlockingPass:
-    """One grouping of the records: a key id per record (-1: no key) and oversized keys."""
+    """One grouping of the records: a key number per record (-1: the record has no key)."""
 
     name: str
     keys: list[int]
-    skipped: frozenset[int]
 
 
 @attrs.define
 class CandidatePairs:
-    """Compared pairs as three parallel arrays (record indexes and pattern), plus counts."""
+    """Candidate pairs as two parallel arrays of record indexes (first < second), plus counts.
+
+    ``patterns`` is filled by the comparison step, one comparison pattern per pair.
+    """
 
     first: array[int] = attrs.field(factory=lambda: array("l"))
     second: array[int] = attrs.field(factory=lambda: array("l"))
@@ -47,135 +51,120 @@ class CandidatePairs:
     skipped_blocks: dict[str, int] = attrs.field(factory=dict)
 
 
-def _phonetic_column(column: Column) -> list[str | None]:
+def phonetic_codes(column: Column) -> list[str | None]:
+    """The Kölner code of every value (``None`` for a missing value or an empty code)."""
     distinct = sorted({value for value in column if value is not None})
     codes = dict(zip(distinct, cologne_phonetics_many(distinct), strict=True))
     return [codes[value] or None if value is not None else None for value in column]
 
 
-def _keys(columns: Sequence[Column]) -> list[int]:
-    ids: dict[object, int] = {}
-    setdefault = ids.setdefault
-    if len(columns) == 1:
-        return [-1 if value is None else setdefault(value, len(ids)) for value in columns[0]]
-    return [
-        -1 if None in parts else setdefault(parts, len(ids)) for parts in zip(*columns, strict=True)
-    ]
+def _numbers(column: Column, numbers: dict[str | None, int] | None = None) -> list[int]:
+    """Each value as a small number (-1 for a missing value); ``numbers`` may be shared."""
+    if numbers is None:
+        numbers = {}
+    for value in set(column):
+        if value not in numbers:
+            numbers[value] = len(numbers)
+    numbers[None] = -1
+    return list(map(numbers.__getitem__, column))
 
 
-def phonetic_codes(column: Column) -> list[str | None]:
-    """The Kölner code of every value (``None`` for a missing value or an empty code)."""
-    return _phonetic_column(column)
+def _joint(first: list[int], second: list[int]) -> list[int]:
+    """One number per pair of numbers; -1 when either is missing."""
+    scale = max(second, default=0) + 1
+    return [a * scale + b if a >= 0 and b >= 0 else -1 for a, b in zip(first, second, strict=True)]
 
 
 def blocking_passes(
     values: dict[str, list[str | None]],
-    max_block_size: int,
     given_code: list[str | None],
     family_code: list[str | None],
 ) -> tuple[list[BlockingPass], list[int]]:
-    """The keyed passes and the sorted-neighbourhood order of the records."""
-    birth, postcode = values["birth_date"], values["postcode"]
+    """The keyed passes and the sorted-neighbourhood order of the records.
+
+    Keys are numbers, so that counting and grouping hash small integers rather than
+    tuples of strings.
+    """
+    codes: dict[str | None, int] = {}
+    given, family = _numbers(given_code, codes), _numbers(family_code, codes)
+    birth, postcode = _numbers(values["birth_date"]), _numbers(values["postcode"])
+    house = _numbers(values["house_number"])
     # Both names' codes in either order, so swapped given and family names still meet;
     # with the birth year or the postcode region, so that common names stay small blocks.
-    names = [
-        ("\x1f".join(sorted((f, g))) if f is not None and g is not None else None)
-        for f, g in zip(family_code, given_code, strict=True)
+    # (A missing code is -1, so the smaller number is -1 and the joint key too.)
+    names = _joint(list(map(min, family, given)), list(map(max, family, given)))
+    year = _numbers([value[:4] if value is not None else None for value in values["birth_date"]])
+    region = _numbers([value[:2] if value is not None else None for value in values["postcode"]])
+    passes = [
+        BlockingPass("phonetic names + birth year", _joint(names, year)),
+        BlockingPass("phonetic names + postcode region", _joint(names, region)),
+        BlockingPass("phonetic family name + birth date", _joint(family, birth)),
+        BlockingPass("e-mail", _numbers(values["email"])),
+        BlockingPass("phone", _numbers(values["phone"])),
+        BlockingPass("birth date + phonetic given name", _joint(birth, given)),
+        BlockingPass("postcode + phonetic given name", _joint(postcode, given)),
+        BlockingPass("birth date + postcode", _joint(birth, postcode)),
+        BlockingPass("postcode + house number", _joint(postcode, house)),
+        BlockingPass("birth date + house number", _joint(birth, house)),
     ]
-    year = [value[:4] if value is not None else None for value in birth]
-    region = [value[:2] if value is not None else None for value in postcode]
-    specs: list[tuple[str, list[int]]] = [
-        ("phonetic names + birth year", _keys([names, year])),
-        ("phonetic names + postcode region", _keys([names, region])),
-        ("phonetic family name + birth date", _keys([family_code, birth])),
-        ("e-mail", _keys([values["email"]])),
-        ("phone", _keys([values["phone"]])),
-        ("birth date + phonetic given name", _keys([birth, given_code])),
-        ("postcode + phonetic given name", _keys([postcode, given_code])),
-        ("birth date + postcode", _keys([birth, postcode])),
-        ("postcode + house number", _keys([postcode, values["house_number"]])),
-        ("birth date + house number", _keys([birth, values["house_number"]])),
+    sort_keys = [
+        f"{f or ''} {g or ''}"
+        for f, g in zip(values["family_name"], values["given_name"], strict=True)
     ]
-    passes = []
-    for name, keys in specs:
-        sizes: dict[int, int] = {}
-        for key in keys:
-            if key >= 0:
-                sizes[key] = sizes.get(key, 0) + 1
-        skipped = frozenset(key for key, size in sizes.items() if size > max_block_size)
-        passes.append(BlockingPass(name=name, keys=keys, skipped=skipped))
-    given, family = values["given_name"], values["family_name"]
-    sort_keys = [f"{f or ''} {g or ''}" for f, g in zip(family, given, strict=True)]
     order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
     return passes, order
 
 
-def _signatures(passes: Sequence[BlockingPass]) -> list[tuple[int, ...]]:
-    """Per record, its key in every pass; a missing or oversized key is unique to the record.
-
-    Two records met in an earlier pass exactly when their signatures agree somewhere
-    before that pass, which one C-level comparison of tuple slices answers.
-    """
-    columns = []
-    for blocking in passes:
-        skipped = blocking.skipped
-        columns.append(
-            [
-                key if key >= 0 and key not in skipped else -1 - index
-                for index, key in enumerate(blocking.keys)
-            ]
-        )
-    return list(zip(*columns, strict=True))
+def _blocks(keys: list[int], max_block_size: int) -> tuple[list[list[int]], int]:
+    """The blocks of two to ``max_block_size`` records, and the number of larger ones."""
+    sizes = Counter(keys)
+    sizes.pop(-1, None)
+    # Most keys belong to one record only; pick the others without a Python-level loop.
+    repeated = list(compress(sizes.items(), map((1).__lt__, sizes.values())))
+    shared = {key for key, size in repeated if size <= max_block_size}
+    blocks: dict[int, list[int]] = {}
+    for index in compress(range(len(keys)), map(shared.__contains__, keys)):
+        blocks.setdefault(keys[index], []).append(index)
+    return list(blocks.values()), len(repeated) - len(shared)
 
 
-def compare_candidates(
+def candidate_pairs(
     passes: Sequence[BlockingPass],
     order: Sequence[int],
     window: int,
-    compare: Callable[[int, int], int],
+    max_block_size: int,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CandidatePairs:
-    """Compare every candidate pair exactly once; return indexes and patterns."""
+    """Every candidate pair once, in the order the passes find them; counts per pass."""
     found = CandidatePairs()
-    first, second, patterns = found.first, found.second, found.patterns
-    signatures = _signatures(passes)
+    count = len(order)
+    seen: set[int] = set()
+    keys: list[int] = []
     for number, blocking in enumerate(passes):
-        blocks: dict[int, list[int]] = {}
-        for index, key in enumerate(blocking.keys):
-            if key >= 0 and key not in blocking.skipped:
-                blocks.setdefault(key, []).append(index)
-        count = 0
-        for members in blocks.values():
-            size = len(members)
-            if size < 2:
-                continue
-            for position in range(size - 1):
-                i = members[position]
-                earlier_i = signatures[i][:number]
-                for j in members[position + 1 :]:
-                    if number and any(map(eq, earlier_i, signatures[j])):
-                        continue
-                    first.append(i)
-                    second.append(j)
-                    patterns.append(compare(i, j))
-                    count += 1
-        found.per_pass[blocking.name] = count
-        found.skipped_blocks[blocking.name] = len(blocking.skipped)
+        blocks, oversized = _blocks(blocking.keys, max_block_size)
+        # Members are in ascending order, so a < b: the pair is a * count + b.
+        new = [a * count + b for members in blocks for a, b in combinations(members, 2)]
+        if seen:
+            new = [pair for pair in new if pair not in seen]
+        seen.update(new)
+        keys.extend(new)
+        found.per_pass[blocking.name] = len(new)
+        found.skipped_blocks[blocking.name] = oversized
         if progress is not None:
-            progress("compare", number + 1, len(passes) + 1)
-    count = 0
-    total = len(order)
-    for rank in range(total - 1):
-        i = order[rank]
-        signature = signatures[i]
-        for j in order[rank + 1 : rank + window]:
-            if any(map(eq, signature, signatures[j])):
-                continue
-            first.append(i)
-            second.append(j)
-            patterns.append(compare(i, j))
-            count += 1
-    found.per_pass[f"sorted neighbourhood (window {window})"] = count
+            progress("block", number + 1, len(passes) + 1)
+    neighbours: list[int] = []
+    for distance in range(1, window):
+        neighbours.extend(
+            a * count + b if a < b else b * count + a
+            for a, b in zip(order, order[distance:], strict=False)
+        )
+    new = [pair for pair in neighbours if pair not in seen]
+    del seen
+    keys.extend(new)
+    found.per_pass[f"sorted neighbourhood (window {window})"] = len(new)
+    if count:
+        found.first = array("l", [pair // count for pair in keys])
+        found.second = array("l", [pair % count for pair in keys])
     if progress is not None:
-        progress("compare", len(passes) + 1, len(passes) + 1)
+        progress("block", len(passes) + 1, len(passes) + 1)
     return found

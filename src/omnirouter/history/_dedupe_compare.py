@@ -8,6 +8,8 @@ no per-pair object is ever built.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import not_, or_
 
 import attrs
 import jellyfish
@@ -15,9 +17,9 @@ import jellyfish
 __all__ = [
     "VETOED",
     "FieldComparator",
+    "PairComparer",
     "PatternCodec",
     "comparator_for",
-    "make_pair_comparator",
     "within_one_edit",
 ]
 
@@ -151,12 +153,16 @@ _COMPARATORS: dict[str, tuple[Callable[[str, str], int], tuple[str, ...]]] = {
 }
 
 
+# Comparators of values that recur across many pairs, worth remembering within a run.
+_REPEATING = frozenset({compare_given_name, compare_family_name, compare_place})
+
 #: The "pattern" of a pair vetoed by the household guard; it is never counted or scored.
 VETOED = -1
 _PERSON_FIELDS = frozenset({"given_name", "family_name", "birth_date"})
-_NAME_RADIX = len(_NAME_LEVELS) + 1
+_NAME_FIELDS = frozenset({"given_name", "family_name"})
 _NAME_MISSING = len(_NAME_LEVELS)
 _NAME_DIFFERENT = _NAME_LEVELS.index("different")
+_ALIKE = _NAME_LEVELS.index("alike")
 
 
 def comparator_for(field: str) -> FieldComparator:
@@ -189,101 +195,184 @@ class PatternCodec:
         return tuple(levels)
 
 
-def _same_code(codes: Sequence[str | None], i: int, j: int) -> bool:
-    if not codes:
-        return False
-    code = codes[i]
-    return code is not None and code == codes[j]
+Column = Sequence[str | None]
 
 
-def make_pair_comparator(
-    codec: PatternCodec,
-    columns: Sequence[Sequence[str | None]],
-    given_codes: Sequence[str | None] = (),
-    family_codes: Sequence[str | None] = (),
-    veto: Sequence[str] = (),
-) -> Callable[[int, int], int]:
-    """A function ``(i, j) -> pattern`` over the normalised columns of the compared fields.
+def _field_levels(
+    column: Column,
+    first: Sequence[int],
+    second: Sequence[int],
+    compare: Callable[[str, str], int],
+    missing: int,
+) -> list[int]:
+    """The level of one field for every pair (0 for equal values, ``missing`` for none)."""
+    pairs = zip(map(column.__getitem__, first), map(column.__getitem__, second), strict=True)
+    if compare is compare_exact:
+        return [missing if a is None or b is None else 0 if a == b else 1 for a, b in pairs]
+    levels: list[int] = []
+    append = levels.append
+    if compare not in _REPEATING:
+        for a, b in pairs:
+            if a is None or b is None:
+                append(missing)
+            elif a == b:
+                append(0)
+            else:
+                append(compare(a, b))
+        return levels
+    # Names and places repeat across pairs: each distinct value pair is compared once.
+    memo: dict[tuple[str, str], int] = {}
+    for a, b in pairs:
+        if a is None or b is None:
+            append(missing)
+        elif a == b:
+            append(0)
+        else:
+            key = (a, b)
+            level = memo.get(key)
+            if level is None:
+                level = memo[key] = compare(a, b)
+            append(level)
+    return levels
 
-    Given and family name are also compared crosswise, so a record with the two names
-    swapped agrees rather than disagrees. Names that differ in spelling but share a
-    Kölner code (``given_codes``/``family_codes``: "Jörg" and a typed "Jrog", "Meyer"
-    and "Maier") count as alike rather than different. A pair whose level is
-    ``different`` in one of the ``veto`` fields stops early and gives :data:`VETOED`.
+
+def _memoised(compare: Callable[[str, str], int]) -> Callable[[str, str], int]:
+    memo: dict[tuple[str, str], int] = {}
+
+    def remembered(a: str, b: str) -> int:
+        key = (a, b)
+        level = memo.get(key)
+        if level is None:
+            level = memo[key] = compare(a, b)
+        return level
+
+    return remembered
+
+
+@attrs.frozen
+class PairComparer:
+    """Compares candidate pairs column by column into comparison patterns.
+
+    ``columns`` are the normalised values of the codec's fields. Given and family name
+    are also compared crosswise, so a record with the two names swapped agrees rather
+    than disagrees. Names that differ in spelling but share a Kölner code
+    (``given_codes``/``family_codes``: "Jörg" and a typed "Jrog", "Meyer" and "Maier")
+    count as alike rather than different. A pair whose level is ``different`` in one of
+    the ``veto`` fields gets :data:`VETOED`, and its remaining fields are not compared.
     """
-    plan = [
-        (column, comparator.compare, base, comparator.missing * base)
-        for column, comparator, base in zip(columns, codec.comparators, codec.bases, strict=True)
-    ]
-    fields = [comparator.field for comparator in codec.comparators]
-    # The person fields come first, so that a vetoed pair stops before the rest.
-    split = sum(field in _PERSON_FIELDS for field in fields)
-    head, tail = tuple(plan[:split]), tuple(plan[split:])
-    has_names = "given_name" in fields and "family_name" in fields
-    given = columns[fields.index("given_name")] if has_names else ()
-    family = columns[fields.index("family_name")] if has_names else ()
-    given_base = codec.bases[fields.index("given_name")] if has_names else 0
-    family_base = codec.bases[fields.index("family_name")] if has_names else 0
-    veto_checks = tuple(
-        (codec.bases[fields.index(field)], codec.comparators[fields.index(field)])
-        for field in veto
-        if field in fields
-    )
-    veto_levels = tuple(
-        (base, comparator.radix, comparator.levels.index("different"))
-        for base, comparator in veto_checks
-    )
 
-    def compare(i: int, j: int) -> int:
-        pattern = 0
-        for column, function, base, missing in head:
-            a = column[i]
-            b = column[j]
-            if a is None or b is None:
-                pattern += missing
-            elif a != b:
-                pattern += function(a, b) * base
-        if has_names:
-            given_level = (pattern // given_base) % _NAME_RADIX
-            family_level = (pattern // family_base) % _NAME_RADIX
-            if (given_level >= 2 or family_level >= 2) and _NAME_MISSING not in (
-                given_level,
-                family_level,
+    codec: PatternCodec
+    columns: Sequence[Column]
+    given_codes: Sequence[str | None] = ()
+    family_codes: Sequence[str | None] = ()
+    veto: Sequence[str] = ()
+
+    def patterns(self, first: Sequence[int], second: Sequence[int]) -> list[int]:
+        """The comparison pattern of every pair ``(first[k], second[k])``."""
+        codec = self.codec
+        fields = [comparator.field for comparator in codec.comparators]
+        columns = zip(self.columns, codec.comparators, codec.bases, strict=True)
+        plan = dict(zip(fields, columns, strict=True))
+        person = [field for field in fields if field in _PERSON_FIELDS]
+        # Stages, cheapest veto first: a pair vetoed by its birth date (most namesakes
+        # and neighbours in the sorted order) skips the name comparisons; a pair vetoed
+        # by its given name skips the address.
+        early = [field for field in person if field in self.veto and field not in _NAME_FIELDS]
+        stages = [early, [field for field in person if field not in early]]
+        stages.append([field for field in fields if field not in _PERSON_FIELDS])
+        count = len(first)
+        positions: list[int] = list(range(count))
+        partial = [0] * count
+        for stage in stages:
+            if not stage or not positions:
+                continue
+            levels = {
+                field: _field_levels(
+                    plan[field][0], first, second, plan[field][1].compare, plan[field][1].missing
+                )
+                for field in stage
+            }
+            if "given_name" in levels and "family_name" in levels:
+                self._adjust_names(first, second, levels["given_name"], levels["family_name"])
+            for field, field_levels in levels.items():
+                base = plan[field][2]
+                partial = [
+                    pattern + level * base
+                    for pattern, level in zip(partial, field_levels, strict=True)
+                ]
+            vetoes = [
+                (levels[field], plan[field][1].levels.index("different"))
+                for field in self.veto
+                if field in levels
+            ]
+            if not vetoes:
+                continue
+            different = vetoes[0][1]
+            vetoed = list(map(different.__eq__, vetoes[0][0]))
+            for field_levels, different in vetoes[1:]:
+                vetoed = list(map(or_, vetoed, map(different.__eq__, field_levels)))
+            if any(vetoed):
+                kept = list(compress(range(len(positions)), map(not_, vetoed)))
+                positions = [positions[k] for k in kept]
+                partial = [partial[k] for k in kept]
+                first = [first[k] for k in kept]
+                second = [second[k] for k in kept]
+        if len(positions) == count:
+            return partial
+        result = [VETOED] * count
+        for position, pattern in zip(positions, partial, strict=True):
+            result[position] = pattern
+        return result
+
+    def _adjust_names(
+        self,
+        first: Sequence[int],
+        second: Sequence[int],
+        given_levels: list[int],
+        family_levels: list[int],
+    ) -> None:
+        """Crosswise comparison and shared Kölner codes, for the pairs whose names differ."""
+        fields = [comparator.field for comparator in self.codec.comparators]
+        given = self.columns[fields.index("given_name")]
+        family = self.columns[fields.index("family_name")]
+        given_codes, family_codes = self.given_codes, self.family_codes
+        compare_given = _memoised(compare_given_name)
+        compare_family = _memoised(compare_family_name)
+        unsure = compress(
+            range(len(first)),
+            map(_ALIKE.__le__, map(max, given_levels, family_levels)),
+        )
+        for position in unsure:
+            given_level, family_level = given_levels[position], family_levels[position]
+            i, j = first[position], second[position]
+            given_a, given_b = given[i], given[j]
+            if given_level != _NAME_MISSING and family_level != _NAME_MISSING:
+                family_a, family_b = family[i], family[j]
+                assert given_a is not None
+                assert family_a is not None
+                assert given_b is not None
+                assert family_b is not None
+                # Swapped names keep at least one initial.
+                if given_a[0] == family_b[0] or family_a[0] == given_b[0]:
+                    cross_given = 0 if given_a == family_b else compare_given(given_a, family_b)
+                    cross_family = 0 if family_a == given_b else compare_family(family_a, given_b)
+                    if cross_given + cross_family < given_level + family_level:
+                        given_level, family_level = cross_given, cross_family
+            if (
+                given_level == _NAME_DIFFERENT
+                and given_codes
+                and given_codes[i] is not None
+                and given_codes[i] == given_codes[j]
             ):
-                pattern = _crosswise(pattern, i, j, given_level, family_level)
-                given_level = (pattern // given_base) % _NAME_RADIX
-                family_level = (pattern // family_base) % _NAME_RADIX
-            if given_level == _NAME_DIFFERENT and _same_code(given_codes, i, j):
-                given_a, given_b = given[i], given[j]
-                if given_a is not None and given_b is not None and not _other_sex(given_a, given_b):
-                    pattern -= given_base  # different → alike
-            if family_level == _NAME_DIFFERENT and _same_code(family_codes, i, j):
-                pattern -= family_base
-        for base, radix, different in veto_levels:
-            if (pattern // base) % radix == different:
-                return VETOED
-        for column, function, base, missing in tail:
-            a = column[i]
-            b = column[j]
-            if a is None or b is None:
-                pattern += missing
-            elif a != b:
-                pattern += function(a, b) * base
-        return pattern
-
-    def _crosswise(pattern: int, i: int, j: int, given_level: int, family_level: int) -> int:
-        given_a, family_a, given_b, family_b = given[i], family[i], given[j], family[j]
-        assert given_a is not None
-        assert family_a is not None
-        assert given_b is not None
-        assert family_b is not None
-        if given_a[0] != family_b[0] and family_a[0] != given_b[0]:
-            return pattern  # swapped names keep at least one initial
-        cross_given = 0 if given_a == family_b else compare_given_name(given_a, family_b)
-        cross_family = 0 if family_a == given_b else compare_family_name(family_a, given_b)
-        if cross_given + cross_family < given_level + family_level:
-            pattern += (cross_given - given_level) * given_base
-            pattern += (cross_family - family_level) * family_base
-        return pattern
-
-    return compare
+                assert given_a is not None
+                assert given_b is not None
+                if not _other_sex(given_a, given_b):
+                    given_level = _ALIKE
+            if (
+                family_level == _NAME_DIFFERENT
+                and family_codes
+                and family_codes[i] is not None
+                and family_codes[i] == family_codes[j]
+            ):
+                family_level = _ALIKE
+            given_levels[position], family_levels[position] = given_level, family_level

@@ -181,10 +181,16 @@ def _field_map(fields: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _read_ids(rows: list[Mapping[str, object]], key: str) -> list[str]:
+    raw_ids = [row.get(key) for row in rows]
+    if (
+        all(map(str.__instancecheck__, raw_ids))
+        and all(map(str.strip, raw_ids))  # type: ignore[arg-type]
+        and len(set(raw_ids)) == len(raw_ids)
+    ):
+        return raw_ids  # type: ignore[return-value]  # all checked to be str
     ids: list[str] = []
     seen: dict[str, int] = {}
-    for index, row in enumerate(rows):
-        raw_id = row.get(key)
+    for index, raw_id in enumerate(raw_ids):
         if _missing(raw_id):
             raise ValidationError(
                 "records", [ErrorDetail([index, key], f"record {index} has no {key!r}")]
@@ -198,28 +204,24 @@ def _read_ids(rows: list[Mapping[str, object]], key: str) -> list[str]:
     return ids
 
 
+def _normalised(raw: object, normalise: Callable[[str], str | None]) -> str | None:
+    return None if _missing(raw) else normalise(_as_text(raw)) or None
+
+
 def _read_column(
     rows: list[Mapping[str, object]], source: str, normalise: Callable[[str], str | None]
 ) -> list[str | None]:
     """One field of every row, normalised once per distinct raw value."""
-    cache: dict[object, str | None] = {}
-    column: list[str | None] = []
-    append = column.append
-    for row in rows:
-        raw = row.get(source)
-        if raw is None:
-            append(None)
-            continue
-        try:
-            append(cache[raw])
-        except KeyError:
-            value = None if _missing(raw) else normalise(_as_text(raw)) or None
-            if value is not None or isinstance(raw, str):
-                cache[raw] = value  # NaN is never equal to itself: not worth caching
-            append(value)
-        except TypeError:  # an unhashable value: normalise its text every time
-            append(None if _missing(raw) else normalise(_as_text(raw)) or None)
-    return column
+    raws = [row.get(source) for row in rows]
+    try:
+        distinct = set(raws)
+    except TypeError:  # an unhashable value: normalise every row's text
+        return [_normalised(raw, normalise) for raw in raws]
+    distinct.discard(None)
+    # Equal raw values share one normalised string (NaN, never equal, is found by identity).
+    values = {raw: _normalised(raw, normalise) for raw in distinct}
+    values[None] = None
+    return list(map(values.__getitem__, raws))
 
 
 def read_columns(

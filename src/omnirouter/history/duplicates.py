@@ -15,23 +15,27 @@ unrelated people together.
 from __future__ import annotations
 
 import random
+from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from itertools import compress
 from typing import Final
 
 import attrs
 
 from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.history._bulk import collector_paused
 from omnirouter.history._dedupe_blocking import (
     CandidatePairs,
     blocking_passes,
-    compare_candidates,
+    candidate_pairs,
     phonetic_codes,
 )
 from omnirouter.history._dedupe_compare import (
     VETOED,
+    PairComparer,
     PatternCodec,
     comparator_for,
-    make_pair_comparator,
 )
 from omnirouter.history._dedupe_em import FellegiSunterModel, estimate_model
 from omnirouter.history._dedupe_fields import COMPARED_FIELDS, INPUT_FIELDS, read_columns
@@ -112,6 +116,10 @@ class DuplicateResult:
     model: FellegiSunterModel
     stats: DedupeStats
     _cluster_index: dict[str, int] = attrs.field(repr=False, alias="cluster_index")
+    # Filled on the first call of pair(): most callers never ask for single pairs.
+    _pair_index: dict[tuple[str, str], DuplicatePair] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def cluster_of(self, record_id: str) -> frozenset[str]:
         """The cluster holding ``record_id``; a record without duplicates is alone in it."""
@@ -119,11 +127,13 @@ class DuplicateResult:
         return self.clusters[index] if index is not None else frozenset({record_id})
 
     def pair(self, id_a: str, id_b: str) -> DuplicatePair | None:
-        """The scored pair of these two records, if they were scored as duplicates."""
-        for pair in self.pairs:
-            if {pair.id_a, pair.id_b} == {id_a, id_b}:
-                return pair
-        return None
+        """The scored pair of these two records (either order), if they count as duplicates."""
+        index = self._pair_index
+        if not index and self.pairs:
+            for found in self.pairs:
+                index[found.id_a, found.id_b] = found
+                index[found.id_b, found.id_a] = found
+        return index.get((id_a, id_b))
 
 
 def _check_options(threshold: float, window: int, max_block_size: int) -> None:
@@ -141,18 +151,18 @@ def _check_options(threshold: float, window: int, max_block_size: int) -> None:
 
 
 def _random_pattern_counts(
-    record_count: int, compare: Callable[[int, int], int], rng: random.Random
+    record_count: int, comparer: PairComparer, rng: random.Random
 ) -> dict[int, int]:
-    counts: dict[int, int] = {}
     if record_count < 2:
-        return counts
+        return {}
+    first, second = [], []
     for _ in range(min(_RANDOM_PAIRS, record_count * (record_count - 1) // 2)):
         i = rng.randrange(record_count)
         j = rng.randrange(record_count - 1)
         j += j >= i
-        pattern = compare(i, j)
-        counts[pattern] = counts.get(pattern, 0) + 1
-    return counts
+        first.append(i)
+        second.append(j)
+    return dict(Counter(comparer.patterns(first, second)))
 
 
 class _Clusters:
@@ -237,19 +247,18 @@ def _link_and_cluster(
     threshold: float,
 ) -> tuple[list[DuplicatePair], list[frozenset[str]], int]:
     """The duplicate pairs (best first), the clusters and the number of vetoed pairs."""
-    matched: list[tuple[float, int, int, int]] = []
-    vetoed: list[int] = []  # positions in the candidate arrays
-    unlikely: list[int] = []
     first, second, patterns = candidates.first, candidates.second, candidates.patterns
-    for position, pattern in enumerate(patterns):
-        if pattern == VETOED:
-            vetoed.append(position)
-            continue
-        score = evidence_of[pattern][0]
-        if score >= threshold:
-            matched.append((evidence_of[pattern][1], first[position], second[position], pattern))
-        elif score < _CANNOT_LINK_BELOW:
-            unlikely.append(position)
+    # Classify each distinct pattern once, then pick the pairs of each class in C loops.
+    linked = {pattern for pattern, (score, _, _) in evidence_of.items() if score >= threshold}
+    below = min(threshold, _CANNOT_LINK_BELOW)
+    apart = {pattern for pattern, (score, _, _) in evidence_of.items() if score < below}
+    apart.add(VETOED)
+    matched = [
+        (evidence_of[patterns[position]][1], first[position], second[position], patterns[position])
+        for position in compress(range(len(patterns)), map(linked.__contains__, patterns))
+    ]
+    conflicting = compress(range(len(patterns)), map(apart.__contains__, patterns))
+    vetoed = patterns.count(VETOED)
     matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
 
     links: dict[int, set[int]] = {}
@@ -258,7 +267,7 @@ def _link_and_cluster(
         links.setdefault(j, set()).add(i)
     # Only records with a link can be joined wrongly, so only their conflicts matter.
     cannot_link: dict[int, set[int]] = {}
-    for position in (*vetoed, *unlikely):
+    for position in conflicting:
         i, j = first[position], second[position]
         if i in links and j in links:
             cannot_link.setdefault(i, set()).add(j)
@@ -272,7 +281,7 @@ def _link_and_cluster(
     groups = sorted(
         (frozenset(ids[node] for node in group) for group in clusters.groups()), key=min
     )
-    return pairs, groups, len(vetoed)
+    return pairs, groups, vetoed
 
 
 def find_duplicates(
@@ -303,7 +312,36 @@ def find_duplicates(
     unknown field name or an option out of range.
     """
     _check_options(threshold, window, max_block_size)
-    rng = rng if rng is not None else random.Random(0)
+    # The finder builds millions of small objects but no reference cycles, so the cyclic
+    # collector would only walk the growing heap again and again (half the run at 100k).
+    with collector_paused():
+        return _find_duplicates(
+            records,
+            id_field=id_field,
+            fields=fields,
+            threshold=threshold,
+            default_region=default_region,
+            household_guard=household_guard,
+            window=window,
+            max_block_size=max_block_size,
+            rng=rng if rng is not None else random.Random(0),
+            progress=progress,
+        )
+
+
+def _find_duplicates(
+    records: Iterable[Mapping[str, object] | Contact],
+    *,
+    id_field: str,
+    fields: Mapping[str, str] | None,
+    threshold: float,
+    default_region: str,
+    household_guard: bool,
+    window: int,
+    max_block_size: int,
+    rng: random.Random,
+    progress: Progress | None,
+) -> DuplicateResult:
     columns = read_columns(
         records, id_field=id_field, fields=fields, default_region=default_region, progress=progress
     )
@@ -317,16 +355,17 @@ def find_duplicates(
     given_code = phonetic_codes(columns.values["given_name"])
     family_code = phonetic_codes(columns.values["family_name"])
     compared_columns = [columns.values[field] for field in active]
+    passes, order = blocking_passes(columns.values, given_code, family_code)
+    candidates = candidate_pairs(passes, order, window, max_block_size, progress)
     guarded = _VETO_FIELDS if household_guard else ()
-    compare = make_pair_comparator(codec, compared_columns, given_code, family_code, guarded)
-    passes, order = blocking_passes(columns.values, max_block_size, given_code, family_code)
-    candidates = compare_candidates(passes, order, window, compare, progress)
-    pattern_counts: dict[int, int] = {}
-    for pattern in candidates.patterns:
-        pattern_counts[pattern] = pattern_counts.get(pattern, 0) + 1
+    comparer = PairComparer(codec, compared_columns, given_code, family_code, guarded)
+    candidates.patterns = array("q", comparer.patterns(candidates.first, candidates.second))
+    if progress is not None:
+        progress("compare", 1, 1)
+    pattern_counts = Counter(candidates.patterns)
     pattern_counts.pop(VETOED, None)
     # Random pairs seed u; they are compared without the veto, which would hide most.
-    unguarded = make_pair_comparator(codec, compared_columns, given_code, family_code)
+    unguarded = PairComparer(codec, compared_columns, given_code, family_code)
     model = estimate_model(codec, pattern_counts, _random_pattern_counts(len(ids), unguarded, rng))
     if progress is not None:
         progress("model", 1, 1)
