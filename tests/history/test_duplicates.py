@@ -283,3 +283,22 @@ def test_result_invariants(seed: int, size: int) -> None:
         assert {pair.id_a, pair.id_b} <= ids
     assert result.stats.records == len(records)
     assert result.stats.compared_pairs == sum(result.stats.pairs_per_pass.values())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("0129", min_size=6, max_size=9), st.text("0129", min_size=6, max_size=9))
+def test_birth_date_comparator_fast_path_agrees_with_damerau(a: str, b: str) -> None:
+    if a == b:
+        return
+    swapped = a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
+    one_edit = jellyfish.damerau_levenshtein_distance(a, b) <= 1
+    assert compare_birth_date(a, b) == (1 if swapped else 2 if one_edit else 3)
+
+
+def test_pair_lookup_is_symmetric_and_complete() -> None:
+    result = find_duplicates(synthetic_contacts(600, random.Random(8)).records)
+    assert result.pairs
+    for pair in result.pairs:
+        assert result.pair(pair.id_a, pair.id_b) is pair
+        assert result.pair(pair.id_b, pair.id_a) is pair
+    assert result.pair("no such id", result.pairs[0].id_a) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import combinations, compress
+from itertools import combinations, compress, count
 
 import attrs
 
@@ -61,10 +61,9 @@ def phonetic_codes(column: Column) -> list[str | None]:
 def _numbers(column: Column, numbers: dict[str | None, int] | None = None) -> list[int]:
     """Each value as a small number (-1 for a missing value); ``numbers`` may be shared."""
     if numbers is None:
-        numbers = {}
-    for value in set(column):
-        if value not in numbers:
-            numbers[value] = len(numbers)
+        numbers = {None: -1}
+    distinct = set(column).difference(numbers)
+    numbers.update(zip(distinct, count(len(numbers)), strict=False))
     numbers[None] = -1
     return list(map(numbers.__getitem__, column))
 
@@ -137,13 +136,13 @@ def candidate_pairs(
 ) -> CandidatePairs:
     """Every candidate pair once, in the order the passes find them; counts per pass."""
     found = CandidatePairs()
-    count = len(order)
+    records = len(order)
     seen: set[int] = set()
     keys: list[int] = []
     for number, blocking in enumerate(passes):
         blocks, oversized = _blocks(blocking.keys, max_block_size)
-        # Members are in ascending order, so a < b: the pair is a * count + b.
-        new = [a * count + b for members in blocks for a, b in combinations(members, 2)]
+        # Members are in ascending order, so a < b: the pair is a * records + b.
+        new = [a * records + b for members in blocks for a, b in combinations(members, 2)]
         if seen:
             new = [pair for pair in new if pair not in seen]
         seen.update(new)
@@ -155,16 +154,16 @@ def candidate_pairs(
     neighbours: list[int] = []
     for distance in range(1, window):
         neighbours.extend(
-            a * count + b if a < b else b * count + a
+            a * records + b if a < b else b * records + a
             for a, b in zip(order, order[distance:], strict=False)
         )
     new = [pair for pair in neighbours if pair not in seen]
     del seen
     keys.extend(new)
     found.per_pass[f"sorted neighbourhood (window {window})"] = len(new)
-    if count:
-        found.first = array("l", [pair // count for pair in keys])
-        found.second = array("l", [pair % count for pair in keys])
+    if records:
+        found.first = array("l", [pair // records for pair in keys])
+        found.second = array("l", [pair % records for pair in keys])
     if progress is not None:
         progress("block", len(passes) + 1, len(passes) + 1)
     return found

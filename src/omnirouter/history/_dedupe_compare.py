@@ -86,7 +86,12 @@ def compare_family_name(a: str, b: str) -> int:
 
 def compare_birth_date(a: str, b: str) -> int:
     """``YYYYMMDD``: 0 exact, 1 day and month swapped, 2 one typo, 3 different."""
-    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+    if a[:4] != b[:4]:
+        # Most compared dates are two people's; when year and day/month both differ,
+        # only neighbours swapped across the boundary are one edit apart.
+        if a[4:] != b[4:] and len(a) == len(b) and (a[:3] != b[:3] or a[5:] != b[5:]):
+            return 3
+    elif a[4:6] == b[6:8] and a[6:8] == b[4:6]:
         return 1
     return 2 if within_one_edit(a, b) else 3
 

@@ -219,7 +219,12 @@ def _read_column(
         return [_normalised(raw, normalise) for raw in raws]
     distinct.discard(None)
     # Equal raw values share one normalised string (NaN, never equal, is found by identity).
-    values = {raw: _normalised(raw, normalise) for raw in distinct}
+    values = {
+        raw: (normalise(raw) or None if raw.strip() else None)
+        if type(raw) is str
+        else _normalised(raw, normalise)
+        for raw in distinct
+    }
     values[None] = None
     return list(map(values.__getitem__, raws))
 

@@ -253,31 +253,40 @@ def _link_and_cluster(
     below = min(threshold, _CANNOT_LINK_BELOW)
     apart = {pattern for pattern, (score, _, _) in evidence_of.items() if score < below}
     apart.add(VETOED)
-    matched = [
-        (evidence_of[patterns[position]][1], first[position], second[position], patterns[position])
-        for position in compress(range(len(patterns)), map(linked.__contains__, patterns))
-    ]
-    conflicting = compress(range(len(patterns)), map(apart.__contains__, patterns))
+    weight_of = {pattern: -evidence[1] for pattern, evidence in evidence_of.items()}
+    chosen = list(compress(range(len(patterns)), map(linked.__contains__, patterns)))
+    # Best first; ties by the records' ids, so the order never depends on the input order.
+    matched = sorted(
+        (weight_of[patterns[position]], ids[first[position]], ids[second[position]], position)
+        for position in chosen
+    )
     vetoed = patterns.count(VETOED)
-    matched.sort(key=lambda item: (-item[0], ids[item[1]], ids[item[2]]))
 
     links: dict[int, set[int]] = {}
-    for _, i, j, _ in matched:
+    has_link = bytearray(len(ids))
+    for *_, position in matched:
+        i, j = first[position], second[position]
         links.setdefault(i, set()).add(j)
         links.setdefault(j, set()).add(i)
+        has_link[i] = has_link[j] = 1
     # Only records with a link can be joined wrongly, so only their conflicts matter.
+    conflicting = compress(range(len(patterns)), map(apart.__contains__, patterns))
     cannot_link: dict[int, set[int]] = {}
     for position in conflicting:
         i, j = first[position], second[position]
-        if i in links and j in links:
+        if has_link[i] and has_link[j]:
             cannot_link.setdefault(i, set()).add(j)
             cannot_link.setdefault(j, set()).add(i)
     clusters = _Clusters(links, cannot_link)
+    made = {
+        pattern: (round(score, 6), round(weight, 3), evidence)
+        for pattern, (score, weight, evidence) in evidence_of.items()
+        if pattern in linked
+    }
     pairs = []
-    for weight, i, j, pattern in matched:
-        clusters.join(i, j)
-        score, _, evidence = evidence_of[pattern]
-        pairs.append(DuplicatePair(ids[i], ids[j], round(score, 6), round(weight, 3), evidence))
+    for _, id_a, id_b, position in matched:
+        clusters.join(first[position], second[position])
+        pairs.append(DuplicatePair(id_a, id_b, *made[patterns[position]]))
     groups = sorted(
         (frozenset(ids[node] for node in group) for group in clusters.groups()), key=min
     )
