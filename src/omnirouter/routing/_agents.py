@@ -123,12 +123,20 @@ class AgentState:
 
 
 class Pool:
-    """The agents that may serve one (target, channel) pair, and a heap of free ones."""
+    """The agents that may serve one (target, channel) pair, and the free ones in key order.
+
+    Free members wait in two lazy structures: ``fifo``, a deque whose entries arrive in
+    key order (with longest idle an agent freed now has the largest idle-since key, so
+    pushing and popping it costs O(1)), and ``heap`` for entries that arrive out of
+    order (other policies' keys, an agent readmitted with an older key). The best free
+    member is the smaller of the two heads.
+    """
 
     __slots__ = (
         "channel",
         "dynamic",
         "expression",
+        "fifo",
         "heap",
         "in_heap",
         "index",
@@ -144,7 +152,9 @@ class Pool:
         self.channel = channel
         self.dynamic = dynamic
         self.members: dict[str, AgentState] = {}
+        #: None until the first search builds it (see build_heap).
         self.heap: list[tuple[Any, int, AgentState]] | None = None
+        self.fifo: deque[tuple[Any, int, AgentState]] = deque()
         self.in_heap: set[str] = set()
         self.lines: list[WaitLine] = []
         self.waiting = 0
@@ -163,17 +173,28 @@ class Pool:
     def build_heap(
         self, key: Callable[[AgentState, Pool], Any] | None
     ) -> list[tuple[Any, int, AgentState]]:
-        """Create the heap of free members, keyed by ``key`` (``None``: idle-since)."""
+        """Index the free members, keyed by ``key`` (``None``: idle-since), in key order."""
         channel = self.channel
-        heap = [
+        entries = sorted(
             (a.idle_since if key is None else key(a, self), a.seq, a)
             for a in self.members.values()
             if a.can_take(channel)
-        ]
-        heapq.heapify(heap)
-        self.heap = heap
-        self.in_heap = {entry[2].id for entry in heap}
-        return heap
+        )
+        self.fifo = deque(entries)
+        self.heap = []
+        self.in_heap = {entry[2].id for entry in entries}
+        return self.heap
+
+    def push(self, entry: tuple[Any, int, AgentState]) -> None:
+        """Index a free member: ``(key, agent.seq, agent)`` (the caller marks ``in_heap``)."""
+        fifo = self.fifo
+        # Tuples compare by key, then seq (unique per agent): never by the agent itself.
+        if fifo and entry < fifo[-1]:
+            if self.heap is None:
+                self.heap = []
+            heapq.heappush(self.heap, entry)
+        else:
+            fifo.append(entry)
 
     def best_free(
         self, key: Callable[[AgentState, Pool], Any] | None, excluded: frozenset[str] | set[str]
@@ -181,11 +202,22 @@ class Pool:
         """The free member with the smallest key (``None``: idle-since), skipping
         ``excluded`` ids (kept in place)."""
         heap = self.heap if self.heap is not None else self.build_heap(key)
+        fifo = self.fifo
         channel = self.channel
         skipped: list[tuple[Any, int, AgentState]] | None = None
         found: AgentState | None = None
-        while heap:
-            entry = heap[0]
+        while True:
+            # The smaller of the two heads (entries are unique per agent).
+            if fifo:
+                entry = fifo[0]
+                from_fifo = not (heap and heap[0] < entry)
+                if not from_fifo:
+                    entry = heap[0]
+            elif heap:
+                entry = heap[0]
+                from_fifo = False
+            else:
+                break
             agent = entry[2]
             if agent.present and not agent.removed:
                 # AgentState.can_take inlined: the load caches its answers until it changes.
@@ -195,24 +227,27 @@ class Pool:
                     fits = load.can_take(channel)
             else:
                 fits = False
-            if not fits:
+            if fits:
+                current = agent.idle_since if key is None else key(agent, self)
+                if current == entry[0] and agent.id not in excluded:
+                    # It stays indexed: with room left it may take more (checked when met).
+                    found = agent
+                    break
+            if from_fifo:
+                fifo.popleft()
+            else:
                 heapq.heappop(heap)
+            if not fits:
                 self.in_heap.discard(agent.id)
-                continue
-            current = agent.idle_since if key is None else key(agent, self)
-            if current != entry[0]:
-                heapq.heapreplace(heap, (current, agent.seq, agent))
-                continue
-            if agent.id in excluded:
+            elif current != entry[0]:
+                self.push((current, agent.seq, agent))  # its key grew: re-index
+            else:
                 if skipped is None:
                     skipped = []
-                skipped.append(heapq.heappop(heap))
-                continue
-            found = agent
-            break
+                skipped.append(entry)
         if skipped is not None:
             for entry in skipped:
-                heapq.heappush(heap, entry)
+                self.push(entry)
         return found
 
     def free_members(self) -> list[AgentState]:

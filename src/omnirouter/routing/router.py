@@ -1181,9 +1181,13 @@ class Router:
                 fit = load.can_take(channel)
             if fit:
                 pool.in_heap.add(agent_id)
-                heapq.heappush(
-                    heap, (agent.idle_since if key is None else key(agent, pool), agent.seq, agent)
-                )
+                entry = (agent.idle_since if key is None else key(agent, pool), agent.seq, agent)
+                # Pool.push inline: in key order onto the deque, otherwise into the heap.
+                fifo = pool.fifo
+                if fifo and entry < fifo[-1]:
+                    heapq.heappush(heap, entry)
+                else:
+                    fifo.append(entry)
 
     def _acceptor(self, agent: AgentState, pool: Pool) -> Callable[[Work], bool]:
         agent_id = agent.id
@@ -1784,10 +1788,13 @@ class Router:
         rng: random.Random | None = None,
         four_eyes: FourEyes | None = None,
         checkpoint: bool = True,
+        blending: Iterable[Any] | None = None,
     ) -> Router:
         """The router exactly as the journal left it (after a crash): its latest snapshot
         plus every command recorded after it, replayed at their recorded times. The
-        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`.
+        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
+        (``blending``: the custom blending policies, or all rules to replace the
+        snapshot's built-in ones).
         """
         from omnirouter.ops.recovery import recover
 
@@ -1803,6 +1810,7 @@ class Router:
             rng=rng,
             four_eyes=four_eyes,
             checkpoint=checkpoint,
+            blending=blending,
         )
 
     def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
