@@ -202,3 +202,40 @@ def test_a_write_failure_is_not_acknowledged(tmp_path: Path) -> None:
         router.submit(om.Interaction(id="lost", channel="email"))
     with pytest.raises(om.JournalError, match="recover"):
         router.submit(om.Interaction(id="next", channel="email"))
+
+
+class CallsFirst:
+    """A custom blending policy: while any call waits, no new chat for anybody."""
+
+    name = "calls_first"
+    offers: frozenset[str] = frozenset()
+    denies = frozenset({"chat"})
+
+    def active(self, load: object, was_active: bool) -> bool:
+        return bool(load.waiting["voice"] > 0)  # type: ignore[attr-defined]
+
+    def applies_to(self, agent: object) -> bool:
+        return True
+
+
+def test_recovery_takes_custom_blending_policies_again(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    clock = Clock()
+    router = om.Router(clock=clock, journal=om.SQLiteJournal(path), blending=[CallsFirst()])
+    router.add_agent(om.Agent(id="x", capacity={"chat": 2}))
+    router.set_presence("x", "available")
+    router.submit(om.Interaction(id="call", channel="voice"))  # nobody takes calls
+    router.submit(om.Interaction(id="chat", channel="chat"))
+    assert router.state_of("chat") is om.InteractionState.QUEUED
+    expected = router.snapshot()
+    assert router.journal is not None
+    router.journal.close()
+
+    with pytest.raises(om.RecoveryError, match="blending"):
+        om.Router.recover(om.SQLiteJournal(path), clock=clock)
+    recovered = om.Router.recover(om.SQLiteJournal(path), clock=clock, blending=[CallsFirst()])
+    assert recovered.snapshot() == expected
+    recovered.abandon("call")  # the policy is in force: the chat goes out only now
+    assert recovered.agent_of("chat") == "x"
+    assert recovered.journal is not None
+    recovered.journal.close()

@@ -107,3 +107,23 @@ def test_bad_report_options_are_refused() -> None:
         build_report([], interval="week")
     with pytest.raises(om.ValidationError, match="by"):
         build_report([], by=["channel", "colour"])
+
+
+def test_report_handling_time_leaves_out_paused_time() -> None:
+    clock = Clock()
+    router = om.Router(clock=clock)
+    router.add_agent(om.Agent(id="anna", capacity={"email": 1}))
+    router.set_presence("anna", "available")
+    events: list[om.Event] = []
+    router.subscribe(events.append)
+    router.submit(om.Interaction(id="e1", channel="email"))
+    clock.advance(100)
+    router.pause("e1")
+    clock.advance(900)  # paused: no handling time
+    router.resume("e1")
+    clock.advance(20)
+    router.complete("e1")
+    for given in (events, [event.to_json() for event in events]):
+        (row,) = build_report(given, interval="day", by=["channel"]).rows
+        assert row.handled == 1
+        assert row.aht == pytest.approx(120.0)

@@ -84,7 +84,7 @@ def replay(
             raise RecoveryError(
                 f"command {command.seq} ({command.name} at {command.at}) succeeded when "
                 f"recorded but fails on replay: {error}. Pass recover() the same hooks "
-                "(priority, sla, selection, four_eyes) that were in force."
+                "(priority, sla, selection, four_eyes, blending) that were in force."
             ) from error
         last = command.seq
     if upto is not None and last < upto:
@@ -105,6 +105,7 @@ def recover(
     rng: random.Random | None,
     four_eyes: FourEyes | None,
     checkpoint: bool,
+    blending: Iterable[Any] | None = None,
 ) -> Router:
     """See :meth:`omnirouter.Router.recover`."""
     router, last = replay(
@@ -117,6 +118,7 @@ def recover(
         sla=sla,
         rng=rng,
         four_eyes=four_eyes,
+        blending=blending,
     )
     router._clock = clock
     writer = attach_journal(router, journal, last_seq=last)

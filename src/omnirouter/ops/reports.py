@@ -5,7 +5,8 @@ Each interaction is counted once, in the interval in which it was first queued (
 Answered means assigned on synchronous channels and completed on asynchronous ones;
 the service level is answered within the channel's target over answered plus abandoned;
 ASA is the mean time to answer; AHT the mean time from the last assignment to
-completion. Advisor and team are those of the agent who last held the work.
+completion, without time spent paused (as :func:`omnirouter.blending.handling_times`
+measures it). Advisor and team are those of the agent who last held the work.
 
 Export with :meth:`Report.to_csv`, :meth:`Report.to_json` and :meth:`Report.to_html`
 (a self-contained page with charts; needs the ``notebook`` extra for matplotlib).
@@ -27,6 +28,7 @@ import attrs
 from omnirouter.errors import ErrorDetail, OmnirouterError, ValidationError
 from omnirouter.model import ChannelRegistry
 from omnirouter.ops.journal import Journal
+from omnirouter.routing.blending import handling_times
 
 if TYPE_CHECKING:
     from omnirouter.routing.events import Event
@@ -184,7 +186,7 @@ class _Record:
         "agent",
         "answer_wait",
         "answered",
-        "assigned_at",
+        "assigned",
         "channel",
         "handle_time",
         "in_target",
@@ -200,7 +202,7 @@ class _Record:
         self.answered = False
         self.answer_wait = 0.0
         self.in_target = False
-        self.assigned_at: float | None = None
+        self.assigned: Event | Mapping[str, Any] | None = None
         self.agent: str | None = None
         self.handle_time: float | None = None
         self.outcome: str | None = None
@@ -261,15 +263,17 @@ def build_report(
             continue
         sync, target = _traits(registry, record.channel)
         if kind == "assigned":
-            record.assigned_at = at
+            record.assigned = event
             record.agent = _get(event, "agent_id")
             if sync and not record.answered:
                 _answer(record, at, target)
         elif kind == "completed":
             if not sync and not record.answered:
                 _answer(record, at, target)
-            if record.assigned_at is not None:
-                record.handle_time = at - record.assigned_at
+            if record.assigned is not None:
+                # Paused time (an interrupted e-mail) is not handling time.
+                handled = handling_times((record.assigned, event))
+                record.handle_time = handled.get(interaction_id)
             record.agent = _get(event, "agent_id") or record.agent
             record.outcome = "completed"
         elif kind in ("abandoned", "cancelled"):

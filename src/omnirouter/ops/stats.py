@@ -1,15 +1,18 @@
 """Live monitoring (R-MO1): ``router.stats()`` — what waits, who does what, how today goes.
 
-Two halves: what the router holds now (waiting work, longest wait, agents by presence
-and by what they hold, occupancy) is read from its state on each call; what happened
-today (offered, answered, service level, handled, average handling time) is counted by
-a :class:`LiveStats` subscriber as the events come. A call costs one pass over the open
-work and the agents, so calling it every second under load is cheap.
+Two halves: what the router holds now and what happened today. Waiting work (counts per
+channel, queue and reason, the longest waits) is kept up to date from the router's events
+by a :class:`LiveStats` subscriber, which also counts today's figures (offered, answered,
+service level, handled, average handling time); agents (presence, what they hold,
+occupancy) are read from the router on each call. A call costs one pass over the agents
+and none over the backlog, so calling it every second under load stays cheap however
+much waits.
 
 Answered means *assigned* on synchronous channels and *completed* on asynchronous ones
 (as the router's SLA timers count it); the service level so far today is answered within
 the channel's target over answered plus abandoned. Handling time runs from the last
-assignment to completion (wrap-up not included).
+assignment to completion, without time spent paused (wrap-up not included), as
+:func:`omnirouter.blending.handling_times` measures it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from omnirouter.model import InteractionState
+from omnirouter.ops._waiting_index import NO_REASON, WaitingIndex
+from omnirouter.routing.blending import handling_times
+from omnirouter.routing.events import EVENT_KINDS
 
 if TYPE_CHECKING:
     from omnirouter.routing.events import Event
@@ -39,7 +44,19 @@ __all__ = [
 ]
 
 _KINDS: Final = frozenset({"queued", "assigned", "completed", "abandoned", "cancelled"})
-_NO_REASON: Final = "(none)"
+#: Events that may start or end a wait, or move it: every kind about an interaction's
+#: state (not agents', not SLA warnings, which change nothing).
+_WAITING_KINDS: Final = EVENT_KINDS - {
+    "agent_added",
+    "agent_removed",
+    "presence_changed",
+    "blend_switched",
+    "wrap_up_ended",
+    "sla_at_risk",
+    "sla_breached",
+    "priority_changed",
+}
+_NO_REASON: Final = NO_REASON
 _NO_TEAM: Final = "(none)"
 
 
@@ -140,7 +157,7 @@ class RouterStats:
 
 
 class _Open:
-    __slots__ = ("answered", "assigned_at", "channel", "reason", "start", "sync", "target")
+    __slots__ = ("answered", "assigned", "channel", "reason", "start", "sync", "target")
 
     def __init__(self, start: float, channel: str, reason: str, sync: bool, target: float) -> None:
         self.start = start
@@ -149,7 +166,7 @@ class _Open:
         self.sync = sync
         self.target = target
         self.answered = False
-        self.assigned_at: float | None = None
+        self.assigned: Event | None = None
 
 
 class _Tally:
@@ -187,7 +204,10 @@ class LiveStats:
         self._day: date | None = None
         self._open: dict[str, _Open] = {}
         self._by: dict[tuple[str, str], _Tally] = {}
-        self._unsubscribe = router.subscribe(self._on_event, _KINDS)
+        self._waiting = WaitingIndex()
+        with router._lock:
+            self._waiting.seed(router)
+            self._unsubscribe = router.subscribe(self._on_event, _KINDS | _WAITING_KINDS)
 
     def close(self) -> None:
         """Stop counting."""
@@ -211,8 +231,12 @@ class LiveStats:
         interaction_id = event.interaction_id
         if interaction_id is None:
             return
-        self._roll(event.at)
         kind = event.kind
+        if kind in _WAITING_KINDS:
+            self._waiting.follow(interaction_id, self._router._work.get(interaction_id))
+        if kind not in _KINDS:
+            return
+        self._roll(event.at)
         record = self._open.get(interaction_id)
         if kind == "queued":
             if record is None:
@@ -224,14 +248,15 @@ class LiveStats:
         if record is None:
             return
         if kind == "assigned":
-            record.assigned_at = event.at
+            record.assigned = event
             if record.sync and not record.answered:
                 self._answered(record, event.at)
         elif kind == "completed":
             if not record.sync and not record.answered:
                 self._answered(record, event.at)
-            if record.assigned_at is not None:
-                self._handled(record, event, event.at - record.assigned_at)
+            if record.assigned is not None:
+                handled = handling_times((record.assigned, event))
+                self._handled(record, event, handled[interaction_id])
             del self._open[interaction_id]
         elif kind == "abandoned":
             if not record.answered:
@@ -295,24 +320,10 @@ class LiveStats:
         def tally(group: str, key: str) -> _Tally:
             return tallies.get((group, key), empty)
 
-        waiting_channel: Counter[str] = Counter()
-        waiting_queue: dict[str, Counter[str]] = {}
-        waiting_reason: Counter[str] = Counter()
-        oldest_channel: dict[str, float] = {}
-        oldest_queue: dict[str, float] = {}
-        for work in router._work.values():
-            if work.state is not InteractionState.QUEUED:
-                continue
-            channel = work.interaction.channel
-            queue = work.queue or ""
-            waiting_channel[channel] += 1
-            waiting_queue.setdefault(queue, Counter())[channel] += 1
-            waiting_reason[work.interaction.reason or _NO_REASON] += 1
-            since = work.enqueued_at
-            if since < oldest_channel.get(channel, float("inf")):
-                oldest_channel[channel] = since
-            if since < oldest_queue.get(queue, float("inf")):
-                oldest_queue[queue] = since
+        index = self._waiting
+        waiting_channel = index.by_channel
+        waiting_queue = index.by_queue
+        waiting_reason = index.by_reason
 
         presence: Counter[str] = Counter()
         holding: Counter[str] = Counter()
@@ -345,16 +356,20 @@ class LiveStats:
             agents[state.id] = stats
             teams.setdefault(state.agent.team or _NO_TEAM, []).append(stats)
 
-        names = set(waiting_channel) | set(held_by_channel)
+        names = {name for name, count in waiting_channel.items() if count} | set(held_by_channel)
         names |= {key for group, key in tallies if group == "channel"}
         channels: dict[str, ChannelStats] = {}
+        oldest_overall: float | None = None
         for name in sorted(names):
             serving, capacity = self._capacity_on(name)
             today = tally("channel", name)
+            oldest = index.oldest_of_channel(name)
+            if oldest is not None and (oldest_overall is None or oldest < oldest_overall):
+                oldest_overall = oldest
             channels[name] = ChannelStats(
                 name,
                 waiting_channel[name],
-                at - oldest_channel[name] if name in oldest_channel else 0.0,
+                at - oldest if oldest is not None else 0.0,
                 today.offered,
                 today.answered,
                 today.in_target,
@@ -366,15 +381,16 @@ class LiveStats:
                 held_by_channel[name],
                 min(1.0, items_by_channel[name] / capacity) if capacity else 0.0,
             )
-        queues = {
-            name: QueueStats(
+        queues = {}
+        for name in router._queues:
+            by_channel: Mapping[str, int] = waiting_queue.get(name) or {}
+            oldest = index.oldest_of_queue(name)
+            queues[name] = QueueStats(
                 name,
-                sum(waiting_queue.get(name, Counter()).values()),
-                at - oldest_queue[name] if name in oldest_queue else 0.0,
-                dict(waiting_queue.get(name, Counter())),
+                sum(by_channel.values()),
+                at - oldest if oldest is not None else 0.0,
+                dict(by_channel),
             )
-            for name in router._queues
-        }
         team_stats = {}
         for team, members in sorted(teams.items()):
             today = tally("team", team)
@@ -386,7 +402,8 @@ class LiveStats:
                 today.handled,
                 today.aht,
             )
-        reason_names = set(waiting_reason) | {key for group, key in tallies if group == "reason"}
+        reason_names = {name for name, count in waiting_reason.items() if count}
+        reason_names |= {key for group, key in tallies if group == "reason"}
         reasons = {}
         for reason in sorted(reason_names):
             today = tally("reason", reason)
@@ -404,8 +421,8 @@ class LiveStats:
         return RouterStats(
             at,
             day,
-            sum(waiting_channel.values()),
-            at - min(oldest_channel.values()) if oldest_channel else 0.0,
+            len(index.entries),
+            at - oldest_overall if oldest_overall is not None else 0.0,
             dict(presence),
             dict(holding),
             channels,
