@@ -223,3 +223,63 @@ def test_keep_finished_zero_forgets_at_once(clock: Clock) -> None:
 def test_keep_finished_must_be_a_count(bad: Any) -> None:
     with pytest.raises(om.ValidationError, match="keep_finished"):
         om.Router(keep_finished=bad)
+
+
+# ---------------------------------------------------------------- the free-agent index
+
+pool_step = st.one_of(
+    st.tuples(st.just("free"), st.integers(0, 7), st.integers(0, 30)),
+    st.tuples(st.just("take"), st.frozensets(st.integers(0, 7), max_size=3)),
+    st.tuples(st.just("away"), st.integers(0, 7)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps=st.lists(pool_step, max_size=60), by_idle=st.booleans())
+def test_the_free_agent_index_always_finds_the_smallest_key(
+    steps: list[tuple[Any, ...]], by_idle: bool
+) -> None:
+    """Pool.best_free against a scan of all members, with agents freed in any key order
+    (older keys land in the heap, newer ones on the deque) and excluded agents."""
+    from omnirouter.routing._agents import AgentState, Pool
+    from omnirouter.routing.expressions import Expression
+
+    registry = om.ChannelRegistry()
+    pool = Pool(0, Expression("true"), "voice", dynamic=False)
+    agents = []
+    for n in range(8):
+        state = AgentState(agent(f"a{n}", capacity={"voice": 1}), registry, n + 1, 0.0)
+        state.present = True
+        pool.admit(state, registry)
+        agents.append(state)
+    bonus = {state.id: 0.0 for state in agents}  # a second policy's key: not monotone
+
+    def key_of(state: AgentState, _: Pool) -> float:
+        return state.idle_since + bonus[state.id]
+
+    key = None if by_idle else key_of
+    pool.best_free(key, set())  # builds the index
+    for step in steps:
+        if step[0] == "free":
+            state = agents[step[1]]
+            if state.load.active:
+                state.load.remove("voice")
+            state.present = True
+            state.idle_since = max(state.idle_since, float(step[2]))  # keys only grow
+            if state.id not in pool.in_heap:
+                pool.in_heap.add(state.id)
+                pool.push((state.idle_since if key is None else key(state, pool), state.seq, state))
+        elif step[0] == "away":
+            agents[step[1]].present = False
+        else:
+            excluded = {f"a{n}" for n in step[1]}
+            candidates = [
+                (state.idle_since if key is None else key(state, pool), state.seq, state.id)
+                for state in agents
+                if state.present and not state.load.active and state.id not in excluded
+            ]
+            found = pool.best_free(key, excluded)
+            expected = min(candidates)[2] if candidates else None
+            assert (found.id if found else None) == expected
+            if found is not None:
+                found.load.add("voice")
