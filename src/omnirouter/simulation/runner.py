@@ -290,6 +290,8 @@ class Simulation:
         self._interval = scenario.interval_minutes * 60.0
         self.channels: dict[str, GroupTally] = {}
         self.queues: dict[str, GroupTally] = {}
+        #: (queue, channel tally) -> queue tally, without building the name per customer.
+        self._queue_of: dict[tuple[str, GroupTally], GroupTally] = {}
         self.agents: dict[str, AgentTally] = {}
         self.rules: dict[str, RuleTally] = {
             spec.name: RuleTally(self.warmup_end) for spec in scenario.blending
@@ -376,8 +378,12 @@ class Simulation:
     def _queued(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id or "")
         if customer is not None and customer.queue is None and event.queue is not None:
-            customer.queue = self._queue(event.queue, customer.channel)
-            customer.queue.arrived(customer.arrived, customer.counted)
+            pair = (event.queue, customer.channel)
+            tally = self._queue_of.get(pair)
+            if tally is None:
+                tally = self._queue_of[pair] = self._queue(event.queue, customer.channel)
+            customer.queue = tally
+            tally.arrived(customer.arrived, customer.counted)
 
     def _offered(self, event: Event) -> None:
         # Accept after the router call that offered returns: subscribers must not
@@ -522,7 +528,7 @@ class Simulation:
         customer_of: str | None,
     ) -> None:
         counted = now >= self.warmup_end
-        tally = self._channel(channel)
+        tally = self.channels.get(channel) or self._channel(channel)
         customer = _Customer(customer_id, source, tally, now, counted, handle, wrap_up)
         if customer_of is not None:
             customer.advisor = self._advisor_of.get(customer_of)
