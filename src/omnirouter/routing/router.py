@@ -1301,13 +1301,35 @@ class Router:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         work.state = state
-        del self._work[work.id]
-        self._finished[work.id] = state
-        if self._keep_finished is not None:
-            self._forget_finished(work)
+        work_id = work.id
+        del self._work[work_id]
+        finished = self._finished
+        finished[work_id] = state
+        keep = self._keep_finished
+        if keep is not None:
+            if work.children or work.parent is not None:
+                self._forget_finished(work)
+            else:  # _forget_finished's common case inline
+                forgettable = self._forgettable
+                forgettable.append(work_id)
+                if len(forgettable) > keep:
+                    finished.pop(forgettable.popleft(), None)
         kind = _END_EVENTS[state]
         if self._wants_all or kind in self._wanted:
-            self._emit(kind, now, work, agent_id, detail)
+            self._pending.append(
+                _new_event(
+                    Event,
+                    (
+                        kind,
+                        now,
+                        work_id,
+                        agent_id,
+                        work.queue,
+                        work.interaction.channel,
+                        detail or {},
+                    ),
+                )
+            )
         if work.parent is not None:
             parent = self._work.get(work.parent)
             if parent is not None:
