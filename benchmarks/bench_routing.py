@@ -6,10 +6,13 @@ subscriber) runs side by side with a bare ``heapq`` dispatch loop doing the same
 matching (the floor). A quarter of the agents is busy at any time: each cycle submits
 one interaction and completes the oldest assignment. Interactions are validated before
 the timed loop; validation is timed on its own. Prints microseconds per cycle (median
-of repeats) and the ratio to the floor, as a Markdown table for RESULTS.md.
+of repeats, router and floor interleaved) and the ratio to the floor, as a Markdown
+table for RESULTS.md. ``--cpu`` times with the process's CPU clock instead of the wall
+clock: on a shared machine other processes then no longer count against either side.
 
     python benchmarks/bench_routing.py            # the full grid
     python benchmarks/bench_routing.py --quick    # a smaller grid while developing
+    python benchmarks/bench_routing.py --cpu      # CPU time (steadier on a busy machine)
 """
 
 from __future__ import annotations
@@ -50,7 +53,12 @@ class Clock:
         return self.now
 
 
-def run_router(agents: int, queues: int, work: list[om.Interaction]) -> float:
+Timer = Callable[[], float]
+
+
+def run_router(
+    agents: int, queues: int, work: list[om.Interaction], timer: Timer = time.perf_counter
+) -> float:
     """Seconds per cycle of the full router."""
     clock = Clock()
     router = om.Router(
@@ -80,16 +88,18 @@ def run_router(agents: int, queues: int, work: list[om.Interaction]) -> float:
         if len(assigned) > in_flight:
             complete(assigned.popleft())
     timed = work[warm:]
-    start = time.perf_counter()
+    start = timer()
     for interaction in timed:
         clock.now += 0.001
         submit(interaction)
         if len(assigned) > in_flight:
             complete(assigned.popleft())
-    return (time.perf_counter() - start) / len(timed)
+    return (timer() - start) / len(timed)
 
 
-def run_floor(agents: int, queues: int, work: list[om.Interaction]) -> float:
+def run_floor(
+    agents: int, queues: int, work: list[om.Interaction], timer: Timer = time.perf_counter
+) -> float:
     """Seconds per cycle of a bare heapq dispatch loop doing the same matching."""
     now = 0.0
     queue_of = {f"r{k}": k for k in range(queues)}
@@ -149,19 +159,23 @@ def run_floor(agents: int, queues: int, work: list[om.Interaction]) -> float:
         if len(assigned) > in_flight:
             complete(assigned.popleft(), now)
     timed = work[warm:]
-    start = time.perf_counter()
+    start = timer()
     for interaction in timed:
         now += 0.001
         submit(interaction, now)
         if len(assigned) > in_flight:
             complete(assigned.popleft(), now)
-    return (time.perf_counter() - start) / len(timed)
+    return (timer() - start) / len(timed)
 
 
-def median_of(
-    repeats: int, run: Callable[[int, int, list[om.Interaction]], float], *args: Any
-) -> float:
-    return statistics.median(run(*args) for _ in range(repeats))
+def medians(repeats: int, *args: Any, timer: Timer = time.perf_counter) -> tuple[float, float]:
+    """Median seconds per cycle of the router and of the floor, run alternately so that
+    a noisy stretch of the machine hits both."""
+    router_runs, floor_runs = [], []
+    for _ in range(repeats):
+        router_runs.append(run_router(*args, timer=timer))
+        floor_runs.append(run_floor(*args, timer=timer))
+    return statistics.median(router_runs), statistics.median(floor_runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller grid, fewer repeats")
     parser.add_argument("--cycles", type=int, default=20_000, help="timed cycles per run")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cpu", action="store_true", help="time with the process CPU clock")
     args = parser.parse_args(argv)
+    timer: Timer = time.process_time if args.cpu else time.perf_counter
     agent_counts = (10, 1_000) if args.quick else (10, 100, 1_000, 10_000)
     queue_counts = (1, 50) if args.quick else (1, 10, 50)
     repeats = 3 if args.quick else args.repeats
@@ -178,12 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     validation_data = [
         {"id": f"v{n}", "channel": "voice", "reason": f"r{n % 7}"} for n in range(20_000)
     ]
-    start = time.perf_counter()
+    start = timer()
     for item in validation_data:
         om.Interaction.model_validate(item)
-    validate_us = (time.perf_counter() - start) / len(validation_data) * 1e6
+    validate_us = (timer() - start) / len(validation_data) * 1e6
 
-    print(f"python {sys.version.split()[0]}, {cycles} timed cycles, median of {repeats} runs")
+    clock_name = "process CPU time" if args.cpu else "wall time"
+    print(
+        f"python {sys.version.split()[0]}, {cycles} timed cycles, median of {repeats} runs,"
+        f" {clock_name}"
+    )
     print(f"boundary validation (Interaction.model_validate): {validate_us:.2f} µs each\n")
     print("| agents | queues | router µs/cycle | heapq floor µs/cycle | ratio |")
     print("|-------:|-------:|----------------:|---------------------:|------:|")
@@ -191,8 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     for queues in queue_counts:
         for agents in agent_counts:
             work = make_interactions(cycles + agents // 2 + 10, queues, seed=agents + queues)
-            router_s = median_of(repeats, run_router, agents, queues, work)
-            floor_s = median_of(repeats, run_floor, agents, queues, work)
+            router_s, floor_s = medians(repeats, agents, queues, work, timer=timer)
             by_agents[(agents, queues)] = router_s
             print(
                 f"| {agents:,} | {queues} | {router_s * 1e6:.2f} | {floor_s * 1e6:.2f} "
