@@ -3,11 +3,12 @@
 Phonetic keys are for *blocking* — deciding which records are worth comparing — never
 for the final decision: Müller and Möller share a Kölner code and are different people.
 
-:func:`cologne_phonetics` is table-driven: the name is mapped to bytes once, the only
-context-dependent rules (``C``, ``D``/``T``, ``X``, ``PH``) are one precompiled
-expression whose look-arounds see the original letters, and the rest is byte tables
-and one more expression that collapses repeated digits. There is no per-letter Python
-loop, which keeps it near a microsecond per surname.
+:func:`cologne_phonetics` folds the name to upper-case ASCII letters with one byte
+table, then codes it in one pass: a table look-up per letter, the neighbours read only
+for the context-dependent ``C``, ``D``/``T``, ``P`` and ``X``, repeats and zeros dropped
+on the way. :func:`cologne_phonetics_many` codes a whole batch with byte tables and
+precompiled expressions whose look-arounds see the original letters (no per-letter
+Python loop), which is cheaper per name once the batch is long.
 """
 
 from __future__ import annotations
@@ -72,9 +73,6 @@ _CONTEXT_EIGHT = re.compile(
     rb"|(?<=[SZ]C)"  # C after S, Z
     rb"|(?<=[A-Z]C)(?![AHKOQUX]))"  # inner C not before A H K O Q U X
 )
-# A digit repeated right after itself; the look-behind captures it so that the
-# replacement is a plain empty string.
-_REPEATS = re.compile(rb"(?<=([0-8]))\1+")
 _DOUBLE_DIGITS = tuple((digit * 2, digit) for digit in (b"%d" % value for value in range(9)))
 _HASH_TO_ZERO = bytes.maketrans(b"#", b"0")
 
@@ -100,6 +98,35 @@ def _code_table() -> bytes:
 _CODES = _code_table()
 
 
+def _letter_codes() -> tuple[int, ...]:
+    """Byte → ASCII code digit of the letters coded without context; -1 for the others."""
+    table = [-1] * 256
+    for letters, digit in (
+        ("AEIJOUY", "0"),
+        ("B", "1"),
+        ("FVW", "3"),
+        ("GKQ", "4"),
+        ("L", "5"),
+        ("MN", "6"),
+        ("R", "7"),
+        ("SZ", "8"),
+    ):
+        for letter in letters:
+            table[ord(letter)] = ord(digit)
+    return tuple(table)
+
+
+_LETTER_CODES = _letter_codes()
+_ZERO, _ONE, _TWO, _THREE, _FOUR, _EIGHT = b"012348"
+_H, _C, _D, _T, _P = b"HCDTP"
+_AFTER_S_OR_Z = frozenset(b"SZ")
+_AFTER_C_K_Q = frozenset(b"CKQ")
+_BEFORE_C_S_Z = frozenset(b"CSZ")
+_HARD_INITIAL_C = frozenset(b"AHKLOQRUX")  # an initial C before these is 4
+_HARD_INNER_C = frozenset(b"AHKOQUX")  # an inner C before these is 4
+_VOWELS = frozenset(bytes([letter]) for letter in b"AEIJOUY")
+
+
 def cologne_phonetics(name: str) -> str:
     """The Kölner Phonetik code of ``name``: ``"Meyer"``, ``"Maier"``, ``"Mayr"`` → ``"67"``.
 
@@ -115,16 +142,47 @@ def cologne_phonetics(name: str) -> str:
     letters = raw.translate(_FOLD, _NON_LETTERS_OF_ONE)
     if not letters:
         return ""
-    if b"PH" in letters:
-        # P before H sounds like F; H itself is never coded.
-        letters = letters.replace(b"PH", b"F")
-    digits = _CONTEXT_EIGHT.sub(b"8", letters)
-    if b"X" in digits:
-        digits = digits.replace(b"X", b"48")
-    digits = _REPEATS.sub(b"", digits.translate(_CODES, b"H"))
-    if digits[:1] == b"0":
-        return "0" + digits[1:].replace(b"0", b"").decode("ascii")
-    return digits.replace(b"0", b"").decode("ascii")
+    # One pass: most letters are a table look-up; C, D, T, P and X read their
+    # neighbours; a code equal to the one before is dropped, and so is every 0 (the
+    # leading one is put back below). H has no code and does not separate repeats.
+    codes = _LETTER_CODES
+    out = bytearray()
+    previous = 0
+    before = 0
+    last = len(letters) - 1
+    for position, letter in enumerate(letters):
+        code = codes[letter]
+        if code < 0:
+            if letter == _H:
+                before = letter
+                continue
+            after = letters[position + 1] if position < last else 0
+            if letter == _C:
+                if before in _AFTER_S_OR_Z:
+                    code = _EIGHT
+                elif before:
+                    code = _FOUR if after in _HARD_INNER_C else _EIGHT
+                else:
+                    code = _FOUR if after in _HARD_INITIAL_C else _EIGHT
+            elif letter in (_D, _T):
+                code = _EIGHT if after in _BEFORE_C_S_Z else _TWO
+            elif letter == _P:
+                code = _THREE if after == _H else _ONE
+            else:  # X: 48, or 8 after C, K or Q
+                if before not in _AFTER_C_K_Q:
+                    if previous != _FOUR:
+                        out.append(_FOUR)
+                    previous = _FOUR
+                code = _EIGHT
+        if code != previous:
+            if code != _ZERO:
+                out.append(code)
+            previous = code
+        before = letter
+    first = letters[0]
+    if codes[first] == _ZERO or (first == _H and letters.lstrip(b"H")[:1] in _VOWELS):
+        return "0" + out.decode("ascii")
+    return out.decode("ascii")
 
 
 def _beyond_latin1(name: str) -> bytes:
