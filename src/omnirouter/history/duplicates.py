@@ -312,10 +312,13 @@ def find_duplicates(
     columns with ``fields={"family_name": "surname", …}``) or :class:`~omnirouter.Contact`
     models. ``threshold`` is the match probability from which a pair counts as a
     duplicate. ``household_guard`` vetoes pairs whose given name or birth date clearly
-    differ. ``window`` is the sorted-neighbourhood width, ``max_block_size`` the largest
-    block compared in full. ``rng`` draws the random pairs that seed the model (default:
-    a fixed seed, so results are reproducible). ``progress(stage, done, total)`` is
-    called now and then for long runs.
+    differ; switch it off only for data without households in which one person's
+    records may carry wholly different given names or birth dates (such as Febrl's
+    generated data), since those look exactly like household members. ``window`` is the
+    sorted-neighbourhood width, ``max_block_size`` the largest block compared in full
+    (larger ones are skipped and counted in the stats). ``rng`` draws the random pairs
+    that seed the model (default: a fixed seed, so results are reproducible).
+    ``progress(stage, done, total)`` is called now and then for long runs.
 
     Raises :class:`ValidationError` for a record without an id, a repeated id, an
     unknown field name or an option out of range.
