@@ -759,7 +759,13 @@ class Router:
     def _submit(
         self, interaction: Interaction, customer: Contact | None, now: float, kind: str = "work"
     ) -> Work:
-        traits = self._check_new(interaction)
+        interaction_id = interaction.id
+        if interaction_id in self._work or interaction_id in self._finished:
+            self._check_new(interaction)  # raises DuplicateIdError
+        try:
+            traits = self._registry.get(interaction.channel)
+        except UnknownChannelError:
+            traits = self._check_new(interaction)  # raises, listing the known channels
         queue: _QueueState | None = None
         readers = self._accept_readers
         if customer is None:
