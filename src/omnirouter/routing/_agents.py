@@ -222,9 +222,10 @@ class Pool:
             if agent.present and not agent.removed:
                 # AgentState.can_take inlined: the load caches its answers until it changes.
                 load = agent.load
-                fits = load._fits.get(channel)
-                if fits is None:
-                    fits = load.can_take(channel)
+                cache = load._fits
+                fits = cache.get(channel)
+                if fits is None:  # Load.can_take's miss, one call shorter
+                    fits = cache[channel] = load.decide(channel)
             else:
                 fits = False
             if fits:

@@ -1183,8 +1183,8 @@ class Router:
                 continue
             channel = pool.channel
             fit = fits.get(channel)
-            if fit is None:
-                fit = load.can_take(channel)
+            if fit is None:  # Load.can_take's miss, one call shorter
+                fit = fits[channel] = load.decide(channel)
             if fit:
                 pool.in_heap.add(agent_id)
                 entry = (agent.idle_since if key is None else key(agent, pool), agent.seq, agent)
