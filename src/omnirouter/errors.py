@@ -166,13 +166,15 @@ class RoutingError(OmnirouterError):
     """A router operation that cannot be done as asked; the router is unchanged."""
 
 
-class _UnknownRoutingKey(RoutingError, KeyError):
+class _UnknownRoutingKeyError(RoutingError, KeyError):
     what = "id"
 
     def __init__(self, key: str, known: Iterable[str] = ()) -> None:
         self.key = key
-        known = sorted(known)
-        hint = f"; known: {', '.join(known[:20])}" + (" …" if len(known) > 20 else "") if known else ""
+        names = sorted(known)
+        hint = ""
+        if names:
+            hint = f"; known: {', '.join(names[:20])}" + (" …" if len(names) > 20 else "")
         super().__init__(f"unknown {self.what} {key!r}{hint}")
 
     def __str__(self) -> str:
@@ -180,19 +182,19 @@ class _UnknownRoutingKey(RoutingError, KeyError):
         return str(self.args[0])
 
 
-class UnknownAgentError(_UnknownRoutingKey):
+class UnknownAgentError(_UnknownRoutingKeyError):
     """An agent id the router does not know."""
 
     what = "agent"
 
 
-class UnknownInteractionError(_UnknownRoutingKey):
+class UnknownInteractionError(_UnknownRoutingKeyError):
     """An interaction id the router does not know."""
 
     what = "interaction"
 
 
-class UnknownQueueError(_UnknownRoutingKey):
+class UnknownQueueError(_UnknownRoutingKeyError):
     """A queue name the router does not know."""
 
     what = "queue"
