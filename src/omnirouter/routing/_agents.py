@@ -3,12 +3,14 @@
 An :class:`AgentState` wraps one validated :class:`~omnirouter.Agent` with what the router
 knows about it now: presence, load, when it was last busy. A :class:`Pool` is one
 (target, channel) pair: the agents whose attributes match the target (computed once,
-unless the target reads the interaction) and a lazy heap of those that may be free.
+unless the target reads the interaction) and a lazy index of those that may be free: a
+deque for entries that arrive in key order (with longest idle, every one: an agent freed
+now has the newest idle-since time) and a heap for the rest.
 
-The heap holds lower bounds: an agent's key (its idle-since time for longest idle) only
-grows, so a stale entry sorts too early, never too late; popping it re-checks the agent
-and pushes the real key back. Each agent therefore costs one heap operation per change
-of availability, whatever the number of pools it belongs to.
+The index holds lower bounds: an agent's key (its idle-since time for longest idle) only
+grows, so a stale entry sorts too early, never too late; meeting it re-checks the agent
+and indexes the real key. Each agent therefore costs one index operation per change of
+availability in each of its pools, O(1) on the deque, O(log n) on the heap.
 """
 
 from __future__ import annotations
