@@ -10,6 +10,7 @@ delivers the events it produced to subscribers, in order, once the state is cons
 from __future__ import annotations
 
 import heapq
+import operator
 import random
 import threading
 import time
@@ -285,6 +286,13 @@ class Router:
             self._queues[_REVIEW_QUEUE] = _QueueState(review, len(queues))
         paths = sorted({p for q in self._accepting for p in q.spec.accepts_expression.paths})
         self._accept_readers = tuple(compile_path(p.split(".")) for p in paths)
+        # One plain field of the interaction (``reason``, ``channel``...): read it directly
+        # on the hot path (the compiled reader gives the same value, through more calls).
+        self._accept_field: Callable[[Interaction], Any] | None = (
+            operator.attrgetter(paths[0])
+            if len(paths) == 1 and paths[0] in Interaction.model_fields
+            else None
+        )
         self._accept_memo: dict[tuple[Any, ...], _QueueState] = {}
 
     @property
@@ -773,7 +781,8 @@ class Router:
             if not readers:
                 queue = self._accept_memo.get(())
             elif len(readers) == 1:
-                value = readers[0](interaction)
+                field = self._accept_field
+                value = readers[0](interaction) if field is None else field(interaction)
                 try:
                     queue = self._accept_memo.get((type(value), value))
                 except TypeError:  # unhashable: _queue_for copes
