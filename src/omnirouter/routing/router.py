@@ -115,12 +115,14 @@ class AgentStatus:
 
 
 class _QueueState:
-    __slots__ = ("index", "lines", "simple", "spec")
+    __slots__ = ("first", "index", "lines", "simple", "spec")
 
     def __init__(self, spec: Queue, index: int) -> None:
         self.spec = spec
         self.index = index
         self.lines: dict[tuple[int, str], WaitLine] = {}
+        #: The first step's lines by channel (the same lines: a lookup without a tuple).
+        self.first: dict[str, WaitLine] = {}
         #: One step and no overflow: no step expiry, no overflow timer to think of.
         self.simple = len(spec.steps) == 1 and spec.overflow is None
 
@@ -741,6 +743,8 @@ class Router:
                 tally = self._tallies[channel] = Tally()
             line = WaitLine(queue.spec.name, step, pool, tally)
             queue.lines[(step, channel)] = line
+            if step == 0:
+                queue.first[channel] = line
         return line
 
     # ------------------------------------------------------------------ submit
@@ -837,7 +841,7 @@ class Router:
                     ),
                 )
             )
-        line = queue.lines.get((0, channel))
+        line = queue.first.get(channel)
         if line is None:
             line = self._line(queue, 0, channel)
         pool = line.pool
@@ -931,7 +935,7 @@ class Router:
         if work.line is not None:
             work.line.remove(work)
         if queue.simple:
-            line = queue.lines.get((0, channel))
+            line = queue.first.get(channel)
             if line is None:
                 line = self._line(queue, 0, channel)
             pool = line.pool
