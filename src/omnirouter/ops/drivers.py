@@ -31,14 +31,50 @@ def _check(max_sleep: float) -> float:
     return float(max_sleep)
 
 
-def _delay(router: Router, clock: Callable[[], float], max_sleep: float) -> float:
-    wakeup = router.next_wakeup()
-    if wakeup is None:
-        return max_sleep
-    return min(max_sleep, max(0.0, wakeup - clock()))
+class _DriverCore:
+    """What both drivers share: the router, its clock, the tick count and the error."""
+
+    def __init__(
+        self,
+        router: Router,
+        *,
+        clock: Callable[[], float] | None = None,
+        max_sleep: float = 1.0,
+    ) -> None:
+        self._router = router
+        self._clock = clock if clock is not None else router._clock
+        self._max_sleep = _check(max_sleep)
+        self._remove_hook: Callable[[], None] | None = None
+        self.ticks = 0
+        self.error: BaseException | None = None
+
+    def _delay(self) -> float:
+        wakeup = self._router.next_wakeup()
+        if wakeup is None:
+            return self._max_sleep
+        return min(self._max_sleep, max(0.0, wakeup - self._clock()))
+
+    def _due(self) -> bool:
+        wakeup = self._router.next_wakeup()
+        return wakeup is not None and wakeup <= self._clock()
+
+    def _tick(self) -> bool:
+        """Fire due timers; False (with :attr:`error` set) when the router refused."""
+        try:
+            self._router.tick(self._clock())
+        except Exception as error:
+            self.error = error
+            return False
+        self.ticks += 1
+        return True
+
+    def _unhook(self) -> None:
+        if self._remove_hook is not None:
+            self._remove_hook()
+            self._remove_hook = None
 
 
-class ThreadedDriver:
+class ThreadedDriver(_DriverCore):
     """Ticks ``router`` from a background thread: ``ThreadedDriver(router).start()``.
 
     ``clock`` must be the router's clock (the default takes it from the router).
@@ -53,15 +89,10 @@ class ThreadedDriver:
         clock: Callable[[], float] | None = None,
         max_sleep: float = 1.0,
     ) -> None:
-        self._router = router
-        self._clock = clock if clock is not None else router._clock
-        self._max_sleep = _check(max_sleep)
+        super().__init__(router, clock=clock, max_sleep=max_sleep)
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._remove_hook: Callable[[], None] | None = None
-        self.ticks = 0
-        self.error: BaseException | None = None
 
     @property
     def running(self) -> bool:
@@ -80,31 +111,23 @@ class ThreadedDriver:
         return self
 
     def _loop(self) -> None:
-        router = self._router
         while not self._stopping:
-            delay = _delay(router, self._clock, self._max_sleep)
+            delay = self._delay()
             if delay > 0:
                 self._wake.wait(delay)
                 self._wake.clear()
                 if self._stopping:
                     return
-                wakeup = router.next_wakeup()
-                if wakeup is None or wakeup > self._clock():
+                if not self._due():
                     continue
-            try:
-                router.tick(self._clock())
-            except Exception as error:
-                self.error = error
+            if not self._tick():
                 return
-            self.ticks += 1
 
     def stop(self, timeout: float | None = 5.0) -> None:
         """Stop the thread and wait for it (at most ``timeout`` seconds)."""
         self._stopping = True
         self._wake.set()
-        if self._remove_hook is not None:
-            self._remove_hook()
-            self._remove_hook = None
+        self._unhook()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -116,7 +139,7 @@ class ThreadedDriver:
         self.stop()
 
 
-class AsyncioDriver:
+class AsyncioDriver(_DriverCore):
     """Ticks ``router`` from a task on the running event loop.
 
     ``driver.start()`` inside a running loop (e.g. FastAPI's lifespan), ``await
@@ -131,15 +154,10 @@ class AsyncioDriver:
         clock: Callable[[], float] | None = None,
         max_sleep: float = 1.0,
     ) -> None:
-        self._router = router
-        self._clock = clock if clock is not None else router._clock
-        self._max_sleep = _check(max_sleep)
+        super().__init__(router, clock=clock, max_sleep=max_sleep)
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._remove_hook: Callable[[], None] | None = None
-        self.ticks = 0
-        self.error: BaseException | None = None
 
     @property
     def running(self) -> bool:
@@ -164,28 +182,20 @@ class AsyncioDriver:
         return self
 
     async def _run(self, wake: asyncio.Event) -> None:
-        router = self._router
         while True:
-            delay = _delay(router, self._clock, self._max_sleep)
+            delay = self._delay()
             if delay > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), delay)
                 wake.clear()
-                wakeup = router.next_wakeup()
-                if wakeup is None or wakeup > self._clock():
+                if not self._due():
                     continue
-            try:
-                router.tick(self._clock())
-            except Exception as error:
-                self.error = error
+            if not self._tick():
                 return
-            self.ticks += 1
 
     async def stop(self) -> None:
         """Cancel the task and wait for it to end."""
-        if self._remove_hook is not None:
-            self._remove_hook()
-            self._remove_hook = None
+        self._unhook()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
