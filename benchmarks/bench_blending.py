@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_routing import (
     Clock,
+    build_router,
+    drive,
     make_interactions,
     run_floor,
-    skills_of,
 )
 
 import omnirouter as om
@@ -54,41 +55,12 @@ RULES = [
 def run_router(agents: int, queues: int, work: list[om.Interaction], blended: bool) -> float:
     """Seconds per cycle of the full router, with or without the blending rules."""
     clock = Clock()
-    router = om.Router(
-        queues=[
-            om.Queue(f"q{k}", accepts=f'reason == "r{k}"', steps=[om.Step(f"skills.s{k} >= 1")])
-            for k in range(queues)
-        ],
-        clock=clock,
-        blending=RULES if blended else (),
+    router = build_router(
+        agents, queues, clock, blending=RULES if blended else (), capacity={"voice": 1, "fax": 1}
     )
-    for n in range(agents):
-        router.add_agent(
-            om.Agent(
-                id=f"a{n}",
-                skills={f"s{k}": 3 for k in skills_of(n, queues)},
-                capacity={"voice": 1, "fax": 1},
-            )
-        )
-        router.set_presence(f"a{n}", "available")
     assigned: deque[str] = deque()
     router.subscribe(lambda event: assigned.append(event.interaction_id or ""), kinds=["assigned"])
-    in_flight = max(1, agents // 4)
-    submit, complete = router.submit, router.complete
-    warm = in_flight * 2
-    for interaction in work[:warm]:
-        clock.now += 0.001
-        submit(interaction)
-        if len(assigned) > in_flight:
-            complete(assigned.popleft())
-    timed = work[warm:]
-    start = time.perf_counter()
-    for interaction in timed:
-        clock.now += 0.001
-        submit(interaction)
-        if len(assigned) > in_flight:
-            complete(assigned.popleft())
-    return (time.perf_counter() - start) / len(timed)
+    return drive(router.submit, router.complete, assigned, clock, agents, work, time.perf_counter)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,17 @@
 For 10, 100, 1,000 and 10,000 agents and 1, 10 and 50 queues, the full router (queue
 choice by ``accepts``, skill targets, capacity, longest-idle selection, events to one
 subscriber) runs side by side with a bare ``heapq`` dispatch loop doing the same
-matching (the floor). A quarter of the agents is busy at any time: each cycle submits
-one interaction and completes the oldest assignment. Interactions are validated before
-the timed loop; validation is timed on its own. Prints microseconds per cycle (median
-of repeats, router and floor interleaved) and the ratio to the floor, as a Markdown
-table for RESULTS.md. ``--cpu`` times with the process's CPU clock instead of the wall
-clock: on a shared machine other processes then no longer count against either side.
+matching (the floor) and a minimal router (``_minimal_router.py``: the same matching
+plus only the bookkeeping any thread-safe, event-emitting router must do, none of the
+features), which shows how much of the gap to the floor is Python's price for the
+bookkeeping and how much the features cost. The script first checks that the router and
+the minimal router make the same assignments. A quarter of the agents is busy at any
+time: each cycle submits one interaction and completes the oldest assignment.
+Interactions are validated before the timed loop; validation is timed on its own.
+Prints microseconds per cycle (median of repeats, the three interleaved) and the
+ratios, as a Markdown table for RESULTS.md. ``--cpu`` times with the process's CPU
+clock instead of the wall clock: on a shared machine other processes then no longer
+count against either side.
 
     python benchmarks/bench_routing.py            # the full grid
     python benchmarks/bench_routing.py --quick    # a smaller grid while developing
@@ -24,8 +29,10 @@ import statistics
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from _minimal_router import MinimalRouter  # benchmarks/, on the path of this script
 
 import omnirouter as om
 
@@ -56,31 +63,47 @@ class Clock:
 Timer = Callable[[], float]
 
 
-def run_router(
-    agents: int, queues: int, work: list[om.Interaction], timer: Timer = time.perf_counter
-) -> float:
-    """Seconds per cycle of the full router."""
-    clock = Clock()
+def build_router(
+    agents: int,
+    queues: int,
+    clock: Clock,
+    blending: Sequence[om.BlendRule] = (),
+    capacity: Mapping[str, int] | None = None,
+) -> om.Router:
+    """The benchmark's router: one queue per reason, skill targets, longest idle; each
+    agent takes one call (``capacity``), and ``blending`` rules when given."""
     router = om.Router(
         queues=[
             om.Queue(f"q{k}", accepts=f'reason == "r{k}"', steps=[om.Step(f"skills.s{k} >= 1")])
             for k in range(queues)
         ],
         clock=clock,
+        blending=blending,
     )
     for n in range(agents):
         router.add_agent(
             om.Agent(
                 id=f"a{n}",
                 skills={f"s{k}": 3 for k in skills_of(n, queues)},
-                capacity={"voice": 1},
+                capacity=dict(capacity or {"voice": 1}),
             )
         )
         router.set_presence(f"a{n}", "available")
-    assigned: deque[str] = deque()
-    router.subscribe(lambda event: assigned.append(event.interaction_id or ""), kinds=["assigned"])
+    return router
+
+
+def drive(
+    submit: Callable[[om.Interaction], object],
+    complete: Callable[[str], object],
+    assigned: deque[str],
+    clock: Clock,
+    agents: int,
+    work: list[om.Interaction],
+    timer: Timer,
+) -> float:
+    """Seconds per steady-state cycle: submit one, complete the oldest assignment once a
+    quarter of the agents is busy (after a warm-up of twice that many cycles)."""
     in_flight = max(1, agents // 4)
-    submit, complete = router.submit, router.complete
     warm = in_flight * 2
     for interaction in work[:warm]:
         clock.now += 0.001
@@ -95,6 +118,56 @@ def run_router(
         if len(assigned) > in_flight:
             complete(assigned.popleft())
     return (timer() - start) / len(timed)
+
+
+def run_router(
+    agents: int, queues: int, work: list[om.Interaction], timer: Timer = time.perf_counter
+) -> float:
+    """Seconds per cycle of the full router."""
+    clock = Clock()
+    router = build_router(agents, queues, clock)
+    assigned: deque[str] = deque()
+    router.subscribe(lambda event: assigned.append(event.interaction_id or ""), kinds=["assigned"])
+    return drive(router.submit, router.complete, assigned, clock, agents, work, timer)
+
+
+def run_minimal(
+    agents: int, queues: int, work: list[om.Interaction], timer: Timer = time.perf_counter
+) -> float:
+    """Seconds per cycle of the minimal router (benchmarks/_minimal_router.py)."""
+    clock = Clock()
+    router = MinimalRouter([skills_of(n, queues) for n in range(agents)], queues, clock)
+    assigned: deque[str] = deque()
+    router.subscribe(lambda event: assigned.append(event.interaction_id))
+    return drive(router.submit, router.complete, assigned, clock, agents, work, timer)
+
+
+def same_matching(agents: int, queues: int, work: list[om.Interaction]) -> bool:
+    """True when the full router and the minimal one make the same assignments."""
+    logs: list[list[tuple[str, str]]] = []
+    for make in ("router", "minimal"):
+        clock = Clock()
+        log: list[tuple[str, str]] = []
+        assigned: deque[str] = deque()
+
+        def record(
+            event: Any, log: list[tuple[str, str]] = log, into: deque[str] = assigned
+        ) -> None:
+            log.append((event.interaction_id, event.agent_id))
+            into.append(event.interaction_id)
+
+        if make == "router":
+            router = build_router(agents, queues, clock)
+            router.subscribe(record, kinds=["assigned"])
+            drive(router.submit, router.complete, assigned, clock, agents, work, time.time)
+        else:
+            minimal = MinimalRouter([skills_of(n, queues) for n in range(agents)], queues, clock)
+            minimal.subscribe(record)
+            drive(
+                minimal.submit, minimal.complete, assigned, clock, agents, work, time.perf_counter
+            )
+        logs.append(log)
+    return logs[0] == logs[1]
 
 
 def run_floor(
@@ -168,14 +241,21 @@ def run_floor(
     return (timer() - start) / len(timed)
 
 
-def medians(repeats: int, *args: Any, timer: Timer = time.perf_counter) -> tuple[float, float]:
-    """Median seconds per cycle of the router and of the floor, run alternately so that
-    a noisy stretch of the machine hits both."""
-    router_runs, floor_runs = [], []
+def medians(
+    repeats: int,
+    agents: int,
+    queues: int,
+    work: list[om.Interaction],
+    timer: Timer = time.perf_counter,
+) -> tuple[float, float, float]:
+    """Median seconds per cycle of the router, the minimal router and the floor, run
+    alternately so that a noisy stretch of the machine hits all three."""
+    runs: list[list[float]] = [[], [], []]
     for _ in range(repeats):
-        router_runs.append(run_router(*args, timer=timer))
-        floor_runs.append(run_floor(*args, timer=timer))
-    return statistics.median(router_runs), statistics.median(floor_runs)
+        for index, run in enumerate((run_router, run_minimal, run_floor)):
+            runs[index].append(run(agents, queues, work, timer))
+    router_s, minimal_s, floor_s = (statistics.median(times) for times in runs)
+    return router_s, minimal_s, floor_s
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,18 +284,25 @@ def main(argv: list[str] | None = None) -> int:
         f"python {sys.version.split()[0]}, {cycles} timed cycles, median of {repeats} runs,"
         f" {clock_name}"
     )
-    print(f"boundary validation (Interaction.model_validate): {validate_us:.2f} µs each\n")
-    print("| agents | queues | router µs/cycle | heapq floor µs/cycle | ratio |")
-    print("|-------:|-------:|----------------:|---------------------:|------:|")
+    print(f"boundary validation (Interaction.model_validate): {validate_us:.2f} µs each")
+    check = make_interactions(3_000, 10, seed=7)
+    same = same_matching(100, 10, check)
+    print(f"router and minimal router make the same assignments: {'yes' if same else 'NO'}\n")
+    print(
+        "| agents | queues | router µs/cycle | minimal µs/cycle | heapq floor µs/cycle "
+        "| router/floor | minimal/floor | router/minimal |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_agents: dict[tuple[int, int], float] = {}
     for queues in queue_counts:
         for agents in agent_counts:
             work = make_interactions(cycles + agents // 2 + 10, queues, seed=agents + queues)
-            router_s, floor_s = medians(repeats, agents, queues, work, timer=timer)
+            router_s, minimal_s, floor_s = medians(repeats, agents, queues, work, timer=timer)
             by_agents[(agents, queues)] = router_s
             print(
-                f"| {agents:,} | {queues} | {router_s * 1e6:.2f} | {floor_s * 1e6:.2f} "
-                f"| {router_s / floor_s:.1f}× |",
+                f"| {agents:,} | {queues} | {router_s * 1e6:.2f} | {minimal_s * 1e6:.2f} "
+                f"| {floor_s * 1e6:.2f} | {router_s / floor_s:.1f}× | {minimal_s / floor_s:.1f}× "
+                f"| {router_s / minimal_s:.1f}× |",
                 flush=True,
             )
     low, high = min(agent_counts), max(agent_counts)
