@@ -224,7 +224,7 @@ class Pool:
             if agent.present and not agent.removed:
                 # AgentState.can_take inlined: the load caches its answers until it changes.
                 load = agent.load
-                cache = load._fits
+                cache = load.verdicts
                 fits = cache.get(channel)
                 if fits is None:  # Load.can_take's miss, one call shorter
                     fits = cache[channel] = load.decide(channel)

@@ -46,7 +46,6 @@ class Load:
 
     __slots__ = (
         "_agent",
-        "_fits",
         "_plans",
         "_registry",
         "budget",
@@ -55,14 +54,17 @@ class Load:
         "exclusive_active",
         "gate",
         "units",
+        "verdicts",
     )
 
     def __init__(self, agent: Agent, registry: ChannelRegistry) -> None:
         self._agent = agent
         self._registry = registry
         self._plans: dict[str, _Plan | None] = {}
-        # can_take answers for the current load; emptied whenever the load changes.
-        self._fits: dict[str, bool] = {}
+        #: can_take answers for the current load, per channel; emptied whenever the load
+        #: changes (add, remove, forget). Hot-path readers may read it directly and, on a
+        #: miss, call ``decide`` and store its answer here (what can_take does).
+        self.verdicts: dict[str, bool] = {}
         self.counts: dict[str, int] = {}
         self.units = 0
         self.exclusive_active = 0
@@ -128,14 +130,14 @@ class Load:
 
     def can_take(self, channel: str) -> bool:
         """True when one more item of ``channel`` fits now."""
-        fits = self._fits.get(channel)
+        fits = self.verdicts.get(channel)
         if fits is None:
-            fits = self._fits[channel] = self.decide(channel)
+            fits = self.verdicts[channel] = self.decide(channel)
         return fits
 
     def forget(self) -> None:
         """Drop the cached answers (the blending rules changed)."""
-        self._fits.clear()
+        self.verdicts.clear()
 
     def fits(self, channel: str) -> bool:
         """True when one more item of ``channel`` fits the profile now, blending aside."""
@@ -199,7 +201,7 @@ class Load:
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:  # pull/transfer to an agent may not bypass the profile
             raise ValueError(f"channel {channel} not allowed")
-        self._fits.clear()
+        self.verdicts.clear()
         counts = self.counts
         for key in plan.counters:
             counts[key] = counts.get(key, 0) + 1
@@ -212,7 +214,7 @@ class Load:
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:
             raise ValueError(f"channel {channel} not allowed")
-        self._fits.clear()
+        self.verdicts.clear()
         counts = self.counts
         for key in plan.counters:
             counts[key] -= 1

@@ -1189,7 +1189,7 @@ class Router:
         agent_id = agent.id
         load = agent.load
         # The load caches its answers until it changes: read the cache first.
-        fits = load._fits
+        fits = load.verdicts
         for pool in agent.pools:
             heap = pool.heap
             if heap is None or agent_id in pool.in_heap:
