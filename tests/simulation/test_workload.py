@@ -146,3 +146,44 @@ def test_empirical_from_a_file(tmp_path: Path) -> None:
         Empirical()
     with pytest.raises(om.ValidationError, match="greater than 0"):
         Exponential(mean_seconds=0)
+
+
+@pytest.mark.parametrize(
+    "distribution",
+    [
+        Exponential(mean_seconds=300),
+        LogNormal(mean_seconds=300, sd_seconds=150),
+        Gamma(mean_seconds=300, sd_seconds=100),
+        Constant(seconds=300),
+        Empirical(values=[100, 300, 500]),
+    ],
+)
+def test_a_bound_draw_gives_the_samplers_values_on_the_same_stream(
+    distribution: Exponential,
+) -> None:
+    sample = distribution.sampler()
+    by_sampler = random.Random(11)
+    draw = distribution.bind(random.Random(11))
+    assert [draw() for _ in range(500)] == [sample(by_sampler) for _ in range(500)]
+
+
+def test_a_bound_empirical_draw_reads_its_file_once(tmp_path: Path) -> None:
+    (tmp_path / "aht.csv").write_text("seconds\n10\n20\n", encoding="utf-8")
+    draw = Empirical(file=Path("aht.csv")).bind(random.Random(3), tmp_path)
+    (tmp_path / "aht.csv").unlink()
+    assert {draw() for _ in range(60)} == {10.0, 20.0}
+
+
+def test_poisson_arrivals_from_an_origin_are_the_same_gaps_moved_by_it() -> None:
+    segments = [RateSegment(0.0, 600.0, 0.2), RateSegment(600.0, 900.0, 0.02)]
+    origin = START.timestamp()
+    plain = list(poisson_arrivals(segments, random.Random(4)))
+    moved = list(poisson_arrivals(segments, random.Random(4), origin=origin))
+    assert len(plain) > 50
+    assert moved == [origin + offset for offset in plain]
+    # The inline exponential is random.expovariate's: the same stream, the same gaps.
+    rng = random.Random(4)
+    now, expected = 0.0, []
+    while (now := now + rng.expovariate(0.2)) < 600.0:
+        expected.append(now)
+    assert plain[: len(expected)] == expected

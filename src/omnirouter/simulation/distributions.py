@@ -2,7 +2,9 @@
 
 Each model validates its parameters (seconds) and compiles once, with
 :meth:`sampler`, to a plain function of a :class:`random.Random`, so the simulation
-loop never touches pydantic.
+loop never touches pydantic. :meth:`bind` compiles one step further, to a function
+of no arguments tied to one stream: the simulator draws each customer's times with
+one call and no attribute look-ups (the same values as the sampler on that stream).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from omnirouter.model._base import BoundaryModel
 __all__ = [
     "Constant",
     "Distribution",
+    "Draw",
     "Empirical",
     "Exponential",
     "Gamma",
@@ -32,6 +35,8 @@ __all__ = [
 
 #: A compiled distribution: draws one value (seconds) from the given stream.
 Sampler = Callable[[random.Random], float]
+#: A compiled distribution tied to one stream: each call draws one value (seconds).
+Draw = Callable[[], float]
 
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 _NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -48,6 +53,14 @@ class Exponential(BoundaryModel):
         rate = 1.0 / self.mean_seconds
         return lambda rng: rng.expovariate(rate)
 
+    def bind(self, rng: random.Random, base: Path | None = None) -> Draw:
+        """Compile to a function drawing from ``rng``: the values ``sampler()(rng)`` gives."""
+        rate = 1.0 / self.mean_seconds
+        uniform = rng.random
+        log = math.log
+        # random.expovariate's own formula, inline: bit-identical draws, one call fewer.
+        return lambda: -log(1.0 - uniform()) / rate
+
     @property
     def mean(self) -> float:
         """The mean in seconds."""
@@ -61,12 +74,21 @@ class LogNormal(BoundaryModel):
     mean_seconds: _Positive
     sd_seconds: _Positive
 
-    def sampler(self, base: Path | None = None) -> Sampler:
-        """Compile to a function of a random stream."""
+    def _mu_sigma(self) -> tuple[float, float]:
         variance_ratio = 1.0 + (self.sd_seconds / self.mean_seconds) ** 2
         sigma = math.sqrt(math.log(variance_ratio))
-        mu = math.log(self.mean_seconds) - sigma * sigma / 2.0
+        return math.log(self.mean_seconds) - sigma * sigma / 2.0, sigma
+
+    def sampler(self, base: Path | None = None) -> Sampler:
+        """Compile to a function of a random stream."""
+        mu, sigma = self._mu_sigma()
         return lambda rng: rng.lognormvariate(mu, sigma)
+
+    def bind(self, rng: random.Random, base: Path | None = None) -> Draw:
+        """Compile to a function drawing from ``rng``: the values ``sampler()(rng)`` gives."""
+        mu, sigma = self._mu_sigma()
+        lognormvariate = rng.lognormvariate
+        return lambda: lognormvariate(mu, sigma)
 
     @property
     def mean(self) -> float:
@@ -81,11 +103,19 @@ class Gamma(BoundaryModel):
     mean_seconds: _Positive
     sd_seconds: _Positive
 
+    def _shape_scale(self) -> tuple[float, float]:
+        return (self.mean_seconds / self.sd_seconds) ** 2, self.sd_seconds**2 / self.mean_seconds
+
     def sampler(self, base: Path | None = None) -> Sampler:
         """Compile to a function of a random stream."""
-        shape = (self.mean_seconds / self.sd_seconds) ** 2
-        scale = self.sd_seconds**2 / self.mean_seconds
+        shape, scale = self._shape_scale()
         return lambda rng: rng.gammavariate(shape, scale)
+
+    def bind(self, rng: random.Random, base: Path | None = None) -> Draw:
+        """Compile to a function drawing from ``rng``: the values ``sampler()(rng)`` gives."""
+        shape, scale = self._shape_scale()
+        gammavariate = rng.gammavariate
+        return lambda: gammavariate(shape, scale)
 
     @property
     def mean(self) -> float:
@@ -103,6 +133,11 @@ class Constant(BoundaryModel):
         """Compile to a function of a random stream."""
         value = self.seconds
         return lambda rng: value
+
+    def bind(self, rng: random.Random, base: Path | None = None) -> Draw:
+        """Compile to a function drawing from ``rng`` (it draws nothing: always the value)."""
+        value = self.seconds
+        return lambda: value
 
     @property
     def mean(self) -> float:
@@ -131,6 +166,12 @@ class Empirical(BoundaryModel):
         values = self.values or load_samples(self.file, base)  # type: ignore[arg-type]
         choices = tuple(values)
         return lambda rng: rng.choice(choices)
+
+    def bind(self, rng: random.Random, base: Path | None = None) -> Draw:
+        """Compile to a function drawing from ``rng`` (reads ``file`` now, once)."""
+        choices = tuple(self.values or load_samples(self.file, base))  # type: ignore[arg-type]
+        choice = rng.choice
+        return lambda: choice(choices)
 
     @property
     def mean(self) -> float:

@@ -70,18 +70,23 @@ class EventKernel:
         """
         heap = self._heap
         heappop = heapq.heappop
-        while True:
-            at = heap[0][0] if heap else until
-            if next_wakeup is not None and tick is not None:
+        if next_wakeup is None or tick is None:
+            while heap and heap[0][0] < until:
+                at, _, _, handler, payload = heappop(heap)
+                self.now = at
+                handler(payload)
+        else:
+            while True:
                 wake = next_wakeup()
-                if wake is not None and wake <= at and wake < until:
+                if wake is not None and wake < until and (not heap or wake <= heap[0][0]):
                     if wake > self.now:
                         self.now = wake
                     tick(self.now)
                     continue
-            if at >= until:
-                break
-            _, _, _, handler, payload = heappop(heap)
-            self.now = at
-            handler(payload)
-        self.now = max(self.now, until)
+                if not heap or heap[0][0] >= until:
+                    break
+                at, _, _, handler, payload = heappop(heap)
+                self.now = at
+                handler(payload)
+        if until > self.now:
+            self.now = until

@@ -77,6 +77,8 @@ class GroupTally:
         interval_seconds: float,
         with_distribution: bool = True,
     ) -> None:
+        # with_distribution: keep the histogram and the per-interval counts (a channel's
+        # figures); a queue's tally keeps only the scalar ones.
         self.name = name
         self.synchronous = synchronous
         self.threshold = threshold
@@ -134,37 +136,56 @@ class GroupTally:
         """A customer of this group arrived (``counted``: after the warm-up)."""
         if counted:
             self.offered += 1
-        self.backlog += 1
-        if self.backlog > self.max_backlog:
-            self.max_backlog = self.backlog
+        backlog = self.backlog = self.backlog + 1
+        if backlog > self.max_backlog:
+            self.max_backlog = backlog
+
+    # assigned() and completed_work() run once per customer each: the backlog step and
+    # the judgement are written out in both rather than called (a call costs about as
+    # much as the arithmetic).
 
     def assigned(self, arrived: float, at: float, counted: bool) -> None:
         """An agent took the work: the wait ends (for synchronous work, the answer)."""
-        if self.synchronous:
-            self._leave_backlog(arrived, at)
-        if counted:
-            wait = at - arrived
-            self.answered += 1
-            if wait > 0:
-                self.delayed += 1
-            self.wait_total += wait
-            if self.synchronous:
-                self._judge(arrived, wait)
-
-    def _judge(self, arrived: float, elapsed: float) -> None:
+        wait = at - arrived
+        if not self.synchronous:
+            if counted:
+                self.answered += 1
+                if wait > 0:
+                    self.delayed += 1
+                self.wait_total += wait
+            return
+        self.backlog -= 1
+        warmup_end = self.warmup_end
+        if arrived > warmup_end:
+            if at > arrived:
+                self.backlog_area += wait
+        elif at > warmup_end:
+            self.backlog_area += at - warmup_end
+        if not counted:
+            return
+        self.answered += 1
+        if wait > 0:
+            self.delayed += 1
+        self.wait_total += wait
         self.judged += 1
+        within = wait <= self.threshold
+        if within:
+            self.within += 1
         if self.with_distribution:
-            index = int(elapsed / self.bin_width) if elapsed > 0 else 0
-            if index < HISTOGRAM_BINS:
-                self.bins[index] += 1
-            else:
-                self.overflow += 1
+            self._record_answer(arrived, wait, within)
+
+    def _record_answer(self, arrived: float, elapsed: float, within: bool) -> None:
+        # The histogram and the per-interval counts (channel tallies only).
+        index = int(elapsed / self.bin_width) if elapsed > 0 else 0
+        if index < HISTOGRAM_BINS:
+            self.bins[index] += 1
+        else:
+            self.overflow += 1
         interval = int((arrived - self.warmup_end) / self.interval_seconds)
         if interval > self.last_interval:
             interval = self.last_interval
         self.interval_answered[interval] += 1
-        if elapsed <= self.threshold:
-            self.within += 1
+        if within:
             self.interval_within[interval] += 1
 
     def taken_by(self, own_advisor: bool) -> None:
@@ -175,13 +196,29 @@ class GroupTally:
 
     def completed_work(self, arrived: float, at: float, counted: bool) -> None:
         """The work was completed (asynchronous: the reply is the answer)."""
-        if not self.synchronous:
-            self._leave_backlog(arrived, at)
-        if counted:
-            self.completed += 1
-            self.response_total += at - arrived
-            if not self.synchronous:
-                self._judge(arrived, at - arrived)
+        elapsed = at - arrived
+        if self.synchronous:
+            if counted:
+                self.completed += 1
+                self.response_total += elapsed
+            return
+        self.backlog -= 1
+        warmup_end = self.warmup_end
+        if arrived > warmup_end:
+            if at > arrived:
+                self.backlog_area += elapsed
+        elif at > warmup_end:
+            self.backlog_area += at - warmup_end
+        if not counted:
+            return
+        self.completed += 1
+        self.response_total += elapsed
+        self.judged += 1
+        within = elapsed <= self.threshold
+        if within:
+            self.within += 1
+        if self.with_distribution:
+            self._record_answer(arrived, elapsed, within)
 
     def abandoned_work(self, arrived: float, at: float, counted: bool, callback: bool) -> None:
         """The customer hung up (or left a callback request) before an answer."""
@@ -309,16 +346,43 @@ class AgentTally:
             elif busy:
                 self.busy_available_seconds += span
 
+    # took() and freed() run once per piece of work each: _advance is written out in
+    # both (the call would cost about as much as the integration itself).
+
     def took(self, at: float, counted: bool) -> None:
         """The agent started on one more piece of work."""
-        self._advance(at)
+        last = self.last
+        if at > last:
+            span = at - last
+            self.last = at
+            busy = self.load > 0
+            if busy:
+                self.busy_seconds += span
+            if self.staffed:
+                self.staffed_seconds += span
+                if self.on_break:
+                    self.break_seconds += span
+                elif busy:
+                    self.busy_available_seconds += span
         self.load += 1
         if counted:
             self.handled += 1
 
     def freed(self, at: float) -> None:
         """The agent finished one piece of work (after its wrap-up)."""
-        self._advance(at)
+        last = self.last
+        if at > last:
+            span = at - last
+            self.last = at
+            busy = self.load > 0
+            if busy:
+                self.busy_seconds += span
+            if self.staffed:
+                self.staffed_seconds += span
+                if self.on_break:
+                    self.break_seconds += span
+                elif busy:
+                    self.busy_available_seconds += span
         self.load -= 1
 
     def presence(self, at: float, presence: str) -> None:

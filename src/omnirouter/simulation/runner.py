@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pydantic
+
 from omnirouter.model import Interaction, ManualPriority
-from omnirouter.simulation.distributions import Sampler
+from omnirouter.simulation.distributions import Draw
 from omnirouter.simulation.kernel import EventKernel
 from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
 from omnirouter.simulation.results import ReplicationResult, Report, WaitingDistribution
@@ -87,7 +89,8 @@ class _Customer:
         self.handle = handle
         self.wrap_up = wrap_up
         self.queue: GroupTally | None = None
-        self.agent: str | None = None
+        #: The tally of the agent who took the work.
+        self.agent: AgentTally | None = None
         self.advisor: str | None = None
         self.answered = False
         self.done = False
@@ -98,7 +101,7 @@ class _Customer:
 
 
 class _Source:
-    """One workload source compiled for the loop: its streams and samplers."""
+    """One workload source compiled for the loop: its streams, draws and template."""
 
     __slots__ = (
         "arrivals",
@@ -106,18 +109,19 @@ class _Source:
         "callback_share",
         "channel",
         "customer_rng",
-        "handle",
-        "handle_rng",
+        "draw_handle",
+        "draw_patience",
+        "draw_wrap_up",
+        "fields_set",
         "next_row",
-        "patience",
-        "patience_rng",
         "portfolio",
         "portfolio_share",
         "replayed",
         "spec",
         "template",
-        "wrap_up",
-        "wrap_up_rng",
+        "template_extra",
+        "template_private",
+        "template_values",
     )
 
     def __init__(
@@ -132,15 +136,16 @@ class _Source:
         self.spec = spec
         name = spec.name
         self.channel = spec.channel
-        self.handle: Sampler = spec.handle_time.sampler()
-        self.handle_rng = streams.stream(f"handle:{name}", replication)
-        self.wrap_up: Sampler | None = spec.wrap_up.sampler() if spec.wrap_up else None
-        self.wrap_up_rng = streams.stream(f"wrap_up:{name}", replication)
+        # Each draw is bound to its own stream: one call per customer and value.
+        handle_rng = streams.stream(f"handle:{name}", replication)
+        self.draw_handle: Draw = spec.handle_time.bind(handle_rng)
+        wrap_up_rng = streams.stream(f"wrap_up:{name}", replication)
+        self.draw_wrap_up: Draw | None = spec.wrap_up.bind(wrap_up_rng) if spec.wrap_up else None
         # Patience only matters where the customer waits live.
-        self.patience: Sampler | None = (
-            spec.patience.sampler() if spec.patience is not None and synchronous else None
+        patience_rng = streams.stream(f"patience:{name}", replication)
+        self.draw_patience: Draw | None = (
+            spec.patience.bind(patience_rng) if spec.patience is not None and synchronous else None
         )
-        self.patience_rng = streams.stream(f"patience:{name}", replication)
         self.customer_rng = streams.stream(f"customer:{name}", replication)
         self.callback_share = spec.callback_share
         self.callback_delay = spec.callback_delay
@@ -150,7 +155,7 @@ class _Source:
         start = scenario.start_epoch
         self.replayed = spec.replay is not None
         self.next_row: Any = None
-        self.template = Interaction(
+        self.template = template = Interaction(
             id=f"template:{name}",
             channel=spec.channel,
             reason=spec.reason,
@@ -158,8 +163,14 @@ class _Source:
             attributes=dict(spec.attributes),
             manual_priority=None if spec.priority is None else ManualPriority(value=spec.priority),
         )
+        # What each customer's copy of the template is made of (see _Simulation._enter).
+        self.template_values: dict[str, Any] = template.__dict__
+        self.fields_set: set[str] = template.__pydantic_fields_set__ | _COPIED_FIELDS
+        self.template_extra = template.__pydantic_extra__
+        self.template_private = template.__pydantic_private__
         if spec.replay is not None:
-            self.arrivals: Any = iter(replayed_arrivals(spec.replay, scenario.start, horizon))
+            replayed = replayed_arrivals(spec.replay, scenario.start, horizon)
+            self.arrivals: Any = (_Replayed(start + row.at, row) for row in replayed)
         else:
             if spec.rate_per_hour is not None:
                 segments = [RateSegment(0.0, horizon, spec.rate_per_hour / 3600.0)]
@@ -173,9 +184,7 @@ class _Source:
                     weekdays=spec.weekdays,
                 )
             rng = streams.stream(f"arrivals:{name}", replication)
-            self.arrivals = (start + offset for offset in poisson_arrivals(segments, rng))
-        if self.replayed:
-            self.arrivals = (_Replayed(start + row.at, row) for row in self.arrivals)
+            self.arrivals = poisson_arrivals(segments, rng, origin=start)
 
 
 class _Replayed:
@@ -186,30 +195,15 @@ class _Replayed:
         self.row = row
 
 
-def _copy_interaction(
-    template: Interaction, customer_id: str, channel: str, customer_of: str | None
-) -> Interaction:
-    """``template.model_copy(update=...)`` of id, channel and customer, without its overhead.
-
-    The same shallow copy pydantic makes (a new ``__dict__`` with the changed values, the
-    set fields plus the changed ones), built directly: a third of the cost per customer.
-    """
-    copy: Interaction = _new_object(Interaction)
-    values = template.__dict__.copy()
-    values["id"] = customer_id
-    values["channel"] = channel
-    values["customer_id"] = customer_of
-    _set_attribute(copy, "__dict__", values)
-    _set_attribute(
-        copy, "__pydantic_fields_set__", template.__pydantic_fields_set__ | _COPIED_FIELDS
-    )
-    _set_attribute(copy, "__pydantic_extra__", template.__pydantic_extra__)
-    _set_attribute(copy, "__pydantic_private__", template.__pydantic_private__)
-    return copy
-
-
+# Each customer's interaction is ``template.model_copy(update=...)`` of its id, channel
+# and customer, built directly: pydantic's shallow copy (a new ``__dict__`` with the
+# changed values, the set fields plus the changed ones) at a fraction of the cost, the
+# slots filled through their descriptors. The values are valid by construction.
 _new_object = object.__new__
-_set_attribute = object.__setattr__
+_set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
 _COPIED_FIELDS = frozenset({"id", "channel", "customer_id"})
 
 
@@ -296,10 +290,16 @@ class Simulation:
         self.rules: dict[str, RuleTally] = {
             spec.name: RuleTally(self.warmup_end) for spec in scenario.blending
         }
+        # Bound once: the loop calls these per customer.
+        self._schedule = self.kernel.schedule
+        self._router_submit = self.router.submit
+        self._router_complete = self.router.complete
+        self._arrive_handler = self._arrive
+        self._complete_handler = self._complete
+        # Completions are not among them: the simulator records its own (_completed).
         self._handlers: dict[str, Callable[[Event], None]] = {
             "offered": self._offered,
             "assigned": self._assigned,
-            "completed": self._completed,
             "wrap_up_ended": self._wrap_up_ended,
             "transferred": self._transferred,
             "queued": self._queued,
@@ -376,7 +376,7 @@ class Simulation:
     # -- router events ------------------------------------------------------------------
 
     def _queued(self, event: Event) -> None:
-        customer = self.customers.get(event.interaction_id or "")
+        customer = self.customers.get(event.interaction_id)  # type: ignore[arg-type]
         if customer is not None and customer.queue is None and event.queue is not None:
             pair = (event.queue, customer.channel)
             tally = self._queue_of.get(pair)
@@ -392,40 +392,43 @@ class Simulation:
             self._to_accept.append(event.interaction_id)
 
     def _assigned(self, event: Event) -> None:
-        customer = self.customers.get(event.interaction_id or "")
+        customer = self.customers.get(event.interaction_id)  # type: ignore[arg-type]
         if customer is None or customer.answered:
             return
         now = self.kernel.now
         customer.answered = True
-        customer.agent = event.agent_id
-        customer.channel.assigned(customer.arrived, now, customer.counted)
-        if customer.queue is not None:
-            customer.queue.assigned(customer.arrived, now, customer.counted)
-        if customer.advisor is not None and customer.counted:
+        arrived = customer.arrived
+        counted = customer.counted
+        customer.channel.assigned(arrived, now, counted)
+        queue = customer.queue
+        if queue is not None:
+            queue.assigned(arrived, now, counted)
+        if customer.advisor is not None and counted:
             own = customer.advisor == event.agent_id
             customer.channel.taken_by(own)
-            if customer.queue is not None:
-                customer.queue.taken_by(own)
-        agent = self.agents.get(event.agent_id or "")
+            if queue is not None:
+                queue.taken_by(own)
+        agent = customer.agent = self.agents.get(event.agent_id)  # type: ignore[arg-type]
         if agent is not None:
-            agent.took(now, customer.counted)
-        customer.due = now + customer.handle
-        self.kernel.schedule(customer.due, self._complete, customer, _COMPLETE)
+            agent.took(now, counted)
+        due = customer.due = now + customer.handle
+        self._schedule(due, self._complete_handler, customer, _COMPLETE)
 
-    def _completed(self, event: Event) -> None:
-        customer = self.customers.get(event.interaction_id or "")
-        if customer is None:
-            return
-        now = self.kernel.now
+    def _completed(self, customer: _Customer, now: float) -> None:
+        # Completion is the simulator's own act (Router.complete): it is recorded when
+        # the call returns, so the router builds no "completed" event per customer.
         customer.done = True
-        customer.channel.completed_work(customer.arrived, now, customer.counted)
-        if customer.queue is not None:
-            customer.queue.completed_work(customer.arrived, now, customer.counted)
-        if customer.deadline is not None and customer.counted:
+        arrived = customer.arrived
+        counted = customer.counted
+        customer.channel.completed_work(arrived, now, counted)
+        queue = customer.queue
+        if queue is not None:
+            queue.completed_work(arrived, now, counted)
+        if customer.deadline is not None and counted:
             met = now <= customer.deadline
             customer.channel.met_deadline(met)
-            if customer.queue is not None:
-                customer.queue.met_deadline(met)
+            if queue is not None:
+                queue.met_deadline(met)
         if customer.wrap_up <= 0:
             self._free(customer)
 
@@ -437,7 +440,7 @@ class Simulation:
             self._free(customer)
 
     def _free(self, customer: _Customer) -> None:
-        agent = self.agents.get(customer.agent or "")
+        agent = customer.agent
         if agent is not None:
             agent.freed(self.kernel.now)
         del self.customers[customer.id]
@@ -475,12 +478,12 @@ class Simulation:
         now = event.at
         if customer.counted:
             customer.channel.paused_for(now - customer.paused_at)
-        agent = self.agents.get(customer.agent or "")
+        agent = customer.agent
         if agent is not None:
             agent.paused_work(customer.paused_at, now)
         customer.due = now + max(0.0, customer.due - customer.paused_at)
         customer.paused_at = None
-        self.kernel.schedule(customer.due, self._complete, customer, _COMPLETE)
+        self._schedule(customer.due, self._complete_handler, customer, _COMPLETE)
 
     def _accept_offers(self) -> None:
         pending = self._to_accept
@@ -492,28 +495,32 @@ class Simulation:
 
     def _arrive(self, source: _Source) -> None:
         now = self.kernel.now
-        self._serial += 1
-        customer_id = f"c{self._serial}"
+        serial = self._serial = self._serial + 1
         # Every draw for this customer happens here, from the source's own streams,
         # whatever the router later does with it (common random numbers).
-        handle = source.handle(source.handle_rng)
-        wrap_up = source.wrap_up(source.wrap_up_rng) if source.wrap_up is not None else 0.0
-        patience = source.patience(source.patience_rng) if source.patience is not None else None
-        rng = source.customer_rng
-        customer_of = (
-            rng.choice(source.portfolio)
-            if source.portfolio_share and rng.random() < source.portfolio_share
-            else None
-        )
-        row = source.next_row
-        if row is not None:
+        handle = source.draw_handle()
+        draw_wrap_up = source.draw_wrap_up
+        wrap_up = 0.0 if draw_wrap_up is None else draw_wrap_up()
+        draw_patience = source.draw_patience
+        patience = None if draw_patience is None else draw_patience()
+        customer_of = None
+        if source.portfolio_share:
+            rng = source.customer_rng
+            if rng.random() < source.portfolio_share:
+                customer_of = rng.choice(source.portfolio)
+        if source.replayed:
+            row = source.next_row
             if row.handle_seconds is not None:
                 handle = row.handle_seconds
             if row.patience_seconds is not None and patience is not None:
                 patience = row.patience_seconds
-        self._schedule_next(source)
+            self._schedule_next(source)
+        else:
+            upcoming = next(source.arrivals, None)
+            if upcoming is not None and upcoming < self.end:
+                self._schedule(upcoming, self._arrive_handler, source, _ARRIVE)
         self._enter(
-            source, customer_id, source.channel, now, handle, wrap_up, patience, customer_of
+            source, f"c{serial}", source.channel, now, handle, wrap_up, patience, customer_of
         )
 
     def _enter(
@@ -537,20 +544,29 @@ class Simulation:
         tally.arrived(now, counted)
         if self._sla is not None and not tally.synchronous:
             customer.deadline = self._sla.deadline_at(channel, now, self.registry.get(channel))
-        # Each customer is a shallow copy of the source's template, which pydantic
-        # validated once: the copy changes only the id and the customer, values the
-        # generator makes valid by construction, so no per-customer validation is needed.
-        interaction = _copy_interaction(source.template, customer_id, channel, customer_of)
-        self.router.submit(interaction)
+        # The customer's interaction: a shallow copy of the source's template (see
+        # _set_dict above); pydantic validated the template once.
+        interaction = _new_object(Interaction)
+        values = source.template_values.copy()
+        values["id"] = customer_id
+        values["channel"] = channel
+        values["customer_id"] = customer_of
+        _set_dict(interaction, values)
+        _set_fields_set(interaction, source.fields_set.copy())
+        _set_extra(interaction, source.template_extra)
+        _set_private(interaction, source.template_private)
+        self._router_submit(interaction)
         if self._to_accept:
             self._accept_offers()
         if patience is not None and not customer.answered:
-            self.kernel.schedule(now + patience, self._abandon, customer, _ABANDON)
+            self._schedule(now + patience, self._abandon, customer, _ABANDON)
 
     def _complete(self, customer: _Customer) -> None:
-        if customer.paused_at is not None or customer.due != self.kernel.now:
+        now = self.kernel.now
+        if customer.paused_at is not None or customer.due != now:
             return  # paused, or rescheduled on resuming: a later call completes it
-        self.router.complete(customer.id, wrap_up=customer.wrap_up)
+        self._router_complete(customer.id, wrap_up=customer.wrap_up)
+        self._completed(customer, now)
         if self._to_accept:
             self._accept_offers()
 
@@ -594,7 +610,7 @@ class Simulation:
             source.next_row = upcoming.row
             upcoming = upcoming.at
         if upcoming < self.end:
-            self.kernel.schedule(upcoming, self._arrive, source, _ARRIVE)
+            self._schedule(upcoming, self._arrive_handler, source, _ARRIVE)
 
     def _presence(self, change: tuple[str, str]) -> None:
         agent_id, presence = change

@@ -40,25 +40,31 @@ class RateSegment:
     rate: float
 
 
-def poisson_arrivals(segments: Sequence[RateSegment], rng: random.Random) -> Iterator[float]:
+def poisson_arrivals(
+    segments: Sequence[RateSegment], rng: random.Random, origin: float = 0.0
+) -> Iterator[float]:
     """Arrival times of a Poisson process whose rate is constant within each segment.
 
     Exact, not thinned: the exponential gap is drawn at the current rate, and a gap
     that crosses a segment's end restarts at that end with the next rate (the
-    process is memoryless, so that is the same process).
+    process is memoryless, so that is the same process). Times are seconds from the
+    start plus ``origin`` (the simulator passes the start's epoch seconds); the gaps
+    add up from the start either way, so ``origin`` moves every time by exactly it.
     """
-    expovariate = rng.expovariate
+    uniform = rng.random
+    log = math.log
     for segment in segments:
-        if segment.rate <= 0:
+        rate = segment.rate
+        if rate <= 0:
             continue
         now = segment.start
-        rate = segment.rate
         end = segment.end
         while True:
-            now += expovariate(rate)
+            # rng.expovariate(rate), inline: the same draw without the call.
+            now += -log(1.0 - uniform()) / rate
             if now >= end:
                 break
-            yield now
+            yield origin + now
 
 
 def day_curve_segments(
