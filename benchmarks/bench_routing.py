@@ -39,9 +39,14 @@ import omnirouter as om
 SKILLS_PER_AGENT = 3
 
 
-def skills_of(agent: int, queues: int) -> list[int]:
-    """The queues an agent serves: three spread ones (all of them when fewer)."""
-    return sorted({agent % queues, (agent * 7 + 1) % queues, (agent * 13 + 5) % queues})
+def skills_of(agent: int, queues: int, agents: int = 0) -> list[int]:
+    """The queues an agent serves: three spread ones (all of them when fewer), and with
+    fewer ``agents`` than queues also every ``agents``-th queue from its own number, so
+    that each queue has someone (work in a queue nobody serves would only pile up)."""
+    spread = {agent % queues, (agent * 7 + 1) % queues, (agent * 13 + 5) % queues}
+    if 0 < agents < queues:
+        spread.update(range(agent, queues, agents))
+    return sorted(spread)
 
 
 def make_interactions(count: int, queues: int, seed: int) -> list[om.Interaction]:
@@ -84,7 +89,7 @@ def build_router(
         router.add_agent(
             om.Agent(
                 id=f"a{n}",
-                skills={f"s{k}": 3 for k in skills_of(n, queues)},
+                skills={f"s{k}": 3 for k in skills_of(n, queues, agents)},
                 capacity=dict(capacity or {"voice": 1}),
             )
         )
@@ -136,7 +141,7 @@ def run_minimal(
 ) -> float:
     """Seconds per cycle of the minimal router (benchmarks/_minimal_router.py)."""
     clock = Clock()
-    router = MinimalRouter([skills_of(n, queues) for n in range(agents)], queues, clock)
+    router = MinimalRouter([skills_of(n, queues, agents) for n in range(agents)], queues, clock)
     assigned: deque[str] = deque()
     router.subscribe(lambda event: assigned.append(event.interaction_id))
     return drive(router.submit, router.complete, assigned, clock, agents, work, timer)
@@ -161,7 +166,9 @@ def same_matching(agents: int, queues: int, work: list[om.Interaction]) -> bool:
             router.subscribe(record, kinds=["assigned"])
             drive(router.submit, router.complete, assigned, clock, agents, work, time.time)
         else:
-            minimal = MinimalRouter([skills_of(n, queues) for n in range(agents)], queues, clock)
+            minimal = MinimalRouter(
+                [skills_of(n, queues, agents) for n in range(agents)], queues, clock
+            )
             minimal.subscribe(record)
             drive(
                 minimal.submit, minimal.complete, assigned, clock, agents, work, time.perf_counter
@@ -176,7 +183,7 @@ def run_floor(
     """Seconds per cycle of a bare heapq dispatch loop doing the same matching."""
     now = 0.0
     queue_of = {f"r{k}": k for k in range(queues)}
-    serves = [skills_of(n, queues) for n in range(agents)]
+    serves = [skills_of(n, queues, agents) for n in range(agents)]
     idle: list[list[tuple[float, int]]] = [[] for _ in range(queues)]
     waiting: list[deque[tuple[float, int, str]]] = [deque() for _ in range(queues)]
     busy = [False] * agents
