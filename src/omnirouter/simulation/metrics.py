@@ -17,6 +17,8 @@ __all__ = ["AgentTally", "GroupTally", "RuleTally"]
 #: Histogram bins per channel; the bin width is the channel's threshold / 20, so the
 #: histogram reaches ten thresholds before its overflow bin.
 HISTOGRAM_BINS = 200
+#: Answers held back before :meth:`GroupTally.settle` folds them in (memory stays flat).
+ANSWER_BATCH = 1024
 _BINS_PER_THRESHOLD = 20
 
 
@@ -32,6 +34,7 @@ class GroupTally:
     __slots__ = (
         "abandoned",
         "answered",
+        "answers",
         "backlog",
         "backlog_area",
         "bin_width",
@@ -114,12 +117,15 @@ class GroupTally:
         self.interval_answered = [0] * intervals
         self.interval_within = [0] * intervals
         self.interval_abandoned = [0] * intervals
+        #: Answers not yet folded into the figures: (arrived, answered) times.
+        self.answers: list[tuple[float, float]] = []
 
     @property
     def histogram(self) -> Histogram | None:
         """The distribution of the time to answer (``None`` for queue tallies)."""
         if not self.with_distribution:
             return None
+        self.settle()
         histogram = Histogram(self.bin_width, HISTOGRAM_BINS)
         histogram.counts = list(self.bins)
         histogram.overflow = self.overflow
@@ -127,6 +133,7 @@ class GroupTally:
         return histogram
 
     def _leave_backlog(self, arrived: float, at: float) -> None:
+        self.settle()  # the backlog integral adds up in event order
         self.backlog -= 1
         start = arrived if arrived > self.warmup_end else self.warmup_end
         if at > start:
@@ -140,85 +147,113 @@ class GroupTally:
         if backlog > self.max_backlog:
             self.max_backlog = backlog
 
-    # assigned() and completed_work() run once per customer each: the backlog step and
-    # the judgement are written out in both rather than called (a call costs about as
-    # much as the arithmetic).
-
     def assigned(self, arrived: float, at: float, counted: bool) -> None:
-        """An agent took the work: the wait ends (for synchronous work, the answer)."""
-        wait = at - arrived
-        if not self.synchronous:
-            if counted:
-                self.answered += 1
-                if wait > 0:
-                    self.delayed += 1
-                self.wait_total += wait
-            return
-        self.backlog -= 1
-        warmup_end = self.warmup_end
-        if arrived > warmup_end:
-            if at > arrived:
-                self.backlog_area += wait
-        elif at > warmup_end:
-            self.backlog_area += at - warmup_end
-        if not counted:
-            return
-        self.answered += 1
-        if wait > 0:
-            self.delayed += 1
-        self.wait_total += wait
-        self.judged += 1
-        within = wait <= self.threshold
-        if within:
-            self.within += 1
-        if self.with_distribution:
-            self._record_answer(arrived, wait, within)
+        """An agent took the work: the wait ends (for synchronous work, the answer).
 
-    def _record_answer(self, arrived: float, elapsed: float, within: bool) -> None:
-        # The histogram and the per-interval counts (channel tallies only).
-        index = int(elapsed / self.bin_width) if elapsed > 0 else 0
-        if index < HISTOGRAM_BINS:
-            self.bins[index] += 1
+        ``counted`` must be ``arrived >= warmup_end`` (an answer is settled later,
+        from its times alone).
+        """
+        if self.synchronous:
+            self.backlog -= 1
+            answers = self.answers
+            answers.append((arrived, at))
+            if len(answers) >= ANSWER_BATCH:
+                self.settle()
+        elif counted:
+            wait = at - arrived
+            self.answered += 1
+            if wait > 0:
+                self.delayed += 1
+            self.wait_total += wait
+
+    def completed_work(self, arrived: float, at: float, counted: bool) -> None:
+        """The work was completed (asynchronous: the reply is the answer).
+
+        ``counted`` must be ``arrived >= warmup_end``, as for :meth:`assigned`.
+        """
+        if not self.synchronous:
+            self.backlog -= 1
+            answers = self.answers
+            answers.append((arrived, at))
+            if len(answers) >= ANSWER_BATCH:
+                self.settle()
+        elif counted:
+            self.completed += 1
+            self.response_total += at - arrived
+
+    def settle(self) -> None:
+        """Fold the answers held back into the figures, in the order they came.
+
+        An answer (an assignment of synchronous work, a completion of asynchronous
+        work) ends a wait: the backlog integral, the wait or response sum, the service
+        level, the histogram and the interval counts all take it. Held in a short list
+        and folded in one loop, in arrival order, the sums are the very same floats as
+        folding each at once, for a fraction of the per-answer cost. Every reader of
+        those figures settles first.
+        """
+        answers = self.answers
+        if not answers:
+            return
+        synchronous = self.synchronous
+        warmup_end = self.warmup_end
+        threshold = self.threshold
+        area = self.backlog_area
+        total = self.wait_total if synchronous else self.response_total
+        count = delayed = within = 0
+        detailed = self.with_distribution
+        bins = self.bins
+        bin_width = self.bin_width
+        interval_seconds = self.interval_seconds
+        last_interval = self.last_interval
+        interval_answered = self.interval_answered
+        interval_within = self.interval_within
+        overflow = 0
+        for arrived, at in answers:
+            elapsed = at - arrived
+            if arrived > warmup_end:
+                if at > arrived:
+                    area += elapsed
+            elif at > warmup_end:
+                area += at - warmup_end
+            if arrived < warmup_end:
+                continue  # arrived in the warm-up: not counted
+            count += 1
+            if elapsed > 0:
+                delayed += 1
+            total += elapsed
+            answered_within = elapsed <= threshold
+            if answered_within:
+                within += 1
+            if detailed:
+                index = int(elapsed / bin_width) if elapsed > 0 else 0
+                if index < HISTOGRAM_BINS:
+                    bins[index] += 1
+                else:
+                    overflow += 1
+                interval = int((arrived - warmup_end) / interval_seconds)
+                if interval > last_interval:
+                    interval = last_interval
+                interval_answered[interval] += 1
+                if answered_within:
+                    interval_within[interval] += 1
+        answers.clear()
+        self.backlog_area = area
+        if synchronous:
+            self.answered += count
+            self.delayed += delayed
+            self.wait_total = total
         else:
-            self.overflow += 1
-        interval = int((arrived - self.warmup_end) / self.interval_seconds)
-        if interval > self.last_interval:
-            interval = self.last_interval
-        self.interval_answered[interval] += 1
-        if within:
-            self.interval_within[interval] += 1
+            self.completed += count
+            self.response_total = total
+        self.judged += count
+        self.within += within
+        self.overflow += overflow
 
     def taken_by(self, own_advisor: bool) -> None:
         """A portfolio customer's work was taken, by their own advisor or someone else."""
         self.portfolio_answered += 1
         if own_advisor:
             self.own_advisor += 1
-
-    def completed_work(self, arrived: float, at: float, counted: bool) -> None:
-        """The work was completed (asynchronous: the reply is the answer)."""
-        elapsed = at - arrived
-        if self.synchronous:
-            if counted:
-                self.completed += 1
-                self.response_total += elapsed
-            return
-        self.backlog -= 1
-        warmup_end = self.warmup_end
-        if arrived > warmup_end:
-            if at > arrived:
-                self.backlog_area += elapsed
-        elif at > warmup_end:
-            self.backlog_area += at - warmup_end
-        if not counted:
-            return
-        self.completed += 1
-        self.response_total += elapsed
-        self.judged += 1
-        within = elapsed <= self.threshold
-        if within:
-            self.within += 1
-        if self.with_distribution:
-            self._record_answer(arrived, elapsed, within)
 
     def abandoned_work(self, arrived: float, at: float, counted: bool, callback: bool) -> None:
         """The customer hung up (or left a callback request) before an answer."""
@@ -251,6 +286,7 @@ class GroupTally:
 
         Its time in the backlog up to the horizon is added to the backlog integral.
         """
+        self.settle()
         if counted and end - arrived > self.threshold:
             self.late_open += 1
         start = arrived if arrived > self.warmup_end else self.warmup_end
@@ -259,6 +295,7 @@ class GroupTally:
 
     def figures(self, span: float) -> dict[str, float]:
         """The scalar KPIs of this group (``span``: seconds measured after the warm-up)."""
+        self.settle()
         judged = self.judged + self.abandoned + self.late_open
         nan = math.nan
         histogram = self.histogram

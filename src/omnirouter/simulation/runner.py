@@ -661,6 +661,8 @@ class Simulation:
 
     def _result(self) -> ReplicationResult:
         end = self.end
+        for tally in (*self.channels.values(), *self.queues.values()):
+            tally.settle()
         for customer in self.customers.values():
             unanswered = (
                 not customer.done if not customer.channel.synchronous else not customer.answered
