@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, ops, outbound, priority, simulation, sla
+from omnirouter import erlang, history, ops, outbound, priority, simulation, sla, testing
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -158,4 +158,5 @@ __all__ = [
     "selection",
     "simulation",
     "sla",
+    "testing",
 ]
