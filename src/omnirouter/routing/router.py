@@ -5,100 +5,86 @@ the time (``tick(now=...)`` may pass it). Every public operation that changes st
 runs through :meth:`Router._run`, which holds the lock, fires due timers first, tells
 command listeners (a journal) the operation's name, JSON-able arguments and time, and
 delivers the events it produced to subscribers, in order, once the state is consistent.
+
+:class:`Router` is built in layers, each in its own private module and each calling only
+what lies below it: ``_router_core`` (state, queues, events out, pools and lines) ←
+``_router_flow`` (work between lines and agents) ← ``_router_calls`` (the one path in,
+timers) ← ``_router_lifecycle`` (agents, submit, offers, completion) ←
+``_router_operations`` (pause, abandon, transfer, pull, priority, split). This module
+adds the public class: construction with its add-ons, reading, snapshot and recovery,
+live figures, chat invitations, portfolio watches and replaying recorded calls.
 """
 
 from __future__ import annotations
 
 import heapq
-import operator
 import random
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
 from omnirouter.errors import (
     CapacityExceededError,
     DuplicateIdError,
-    ErrorDetail,
     InvalidStateError,
-    NoQueueError,
-    UnknownAgentError,
     UnknownChannelError,
     UnknownInteractionError,
     UnknownQueueError,
-    ValidationError,
 )
 from omnirouter.model import (
     Agent,
     ChannelRegistry,
-    ChannelTraits,
     Contact,
     Interaction,
     InteractionState,
     ManualPriority,
 )
-from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState, Pool
-from omnirouter.routing._expr_runtime import compile_path
-from omnirouter.routing._timers import TimerHeap
-from omnirouter.routing._waiting import Tally, WaitLine
+from omnirouter.routing._router_core import (
+    _ASSIGNED,
+    _COMPLETED,
+    _OFFERED,
+    _REVIEW_QUEUE,
+    _WAITING,
+    PriorityStrategy,
+    S,
+    ServiceLevelHook,
+    _invalid,
+    _new_event,
+    _QueueState,
+    _RouterCore,
+)
+from omnirouter.routing._router_core import (
+    manual_priority_head_start as manual_priority_head_start,  # importable from here, as before
+)
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import EVENT_KINDS, Event
-from omnirouter.routing.expressions import Expression
+from omnirouter.routing.events import Event
 from omnirouter.routing.queues import FourEyes, Queue, Step
 
 if TYPE_CHECKING:
     from omnirouter.ops.journal import Journal
     from omnirouter.ops.portfolio import PortfolioNotice
     from omnirouter.ops.stats import RouterStats
-    from omnirouter.ops.writer import JournalWriter
-    from omnirouter.routing._blend_engine import Blender
     from omnirouter.routing.blending import Invitation
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
 
+_NO_DETAIL: Final[Mapping[str, Any]] = {}
+
+
+def _handover_detail(work: Work) -> Mapping[str, Any]:
+    handover = work.interaction.handover
+    if handover is None:
+        return {}
+    return {"handover": handover.model_dump(mode="json")}
+
+
 _T = TypeVar("_T")
 
-S = InteractionState
-_WAITING: Final = S.QUEUED
-# Module constants for the hot path: reading a member off the enum class costs a few
-# times more than a global.
-_OFFERED: Final = S.OFFERED
-_ASSIGNED: Final = S.ASSIGNED
-_COMPLETED: Final = S.COMPLETED
-_OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED})
-_ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
-_REVIEW_QUEUE: Final = "four_eyes_review"
-_MEMO_LIMIT: Final = 4096
-_SNAPSHOT_FORMAT: Final = 1
-_NO_DETAIL: Final[Mapping[str, Any]] = {}
-_new_event: Final = tuple.__new__
+
 _END_EVENTS: Final = {state: state.value for state in S}
-
-#: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
-PriorityStrategy = Callable[[Interaction, float], float]
-
-
-class ServiceLevelHook(Protocol):
-    """What the router needs from a service-level object (the SLA hook)."""
-
-    at_risk_fraction: float
-
-    def deadline(
-        self, interaction: Interaction, traits: ChannelTraits, submitted_at: float
-    ) -> float | None:
-        """The answer deadline (epoch seconds) of ``interaction``, or None for none."""
-        ...
-
-
-def manual_priority_head_start(interaction: Interaction, now: float) -> float:
-    """The default priority hook: the manual priority's value × 60 s (0 without one)."""
-    priority = interaction.manual_priority
-    return 0.0 if priority is None else priority.value * 60.0
 
 
 @attrs.frozen(slots=True)
@@ -114,40 +100,11 @@ class AgentStatus:
     paused: tuple[str, ...] = ()
 
 
-class _QueueState:
-    __slots__ = ("first", "index", "lines", "simple", "spec")
-
-    def __init__(self, spec: Queue, index: int) -> None:
-        self.spec = spec
-        self.index = index
-        self.lines: dict[tuple[int, str], WaitLine] = {}
-        #: The first step's lines by channel (the same lines: a lookup without a tuple).
-        self.first: dict[str, WaitLine] = {}
-        #: One step and no overflow: no step expiry, no overflow timer to think of.
-        self.simple = len(spec.steps) == 1 and spec.overflow is None
-
-    def waiting(self) -> int:
-        return sum(line.live for line in self.lines.values())
+_OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED})
+_ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
 
 
-class _InteractionView:
-    """The environment of ``accepts``: the interaction's fields plus ``customer``."""
-
-    __slots__ = ("_interaction", "customer")
-
-    def __init__(self, interaction: Interaction, customer: Contact | None) -> None:
-        self._interaction = interaction
-        self.customer = customer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._interaction, name)
-
-
-def _invalid(title: str, field: str, message: str) -> ValidationError:
-    return ValidationError(title, [ErrorDetail([field], message)])
-
-
-class Router:
+class Router(_RouterCore):
     """The routing core: submit work, add agents, react to events.
 
     ``queues`` are tried in order (the first whose ``accepts`` matches takes the
@@ -179,82 +136,18 @@ class Router:
         blending: Iterable[Any] = (),
         keep_finished: int | None = None,
     ) -> None:
-        if not callable(clock):
-            raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
-        if offer_timeout is not None and (
-            isinstance(offer_timeout, bool)
-            or not isinstance(offer_timeout, int | float)
-            or not offer_timeout > 0
-        ):
-            raise _invalid(
-                "Router", "offer_timeout", f"must be positive seconds, not {offer_timeout!r}"
-            )
-        if channels is not None and not isinstance(channels, ChannelRegistry):
-            raise _invalid("Router", "channels", "must be an om.ChannelRegistry")
-        if priority is not None and not callable(priority):
-            raise _invalid("Router", "priority", "must be a callable (interaction, now) -> seconds")
-        if sla is not None and not (callable(getattr(sla, "deadline", None))):
-            raise _invalid("Router", "sla", "needs a deadline(interaction, traits, submitted_at)")
-        if rng is not None and not isinstance(rng, random.Random):
-            raise _invalid("Router", "rng", "must be a random.Random")
-        if keep_finished is not None and (
-            isinstance(keep_finished, bool)
-            or not isinstance(keep_finished, int)
-            or keep_finished < 0
-        ):
-            raise _invalid(
-                "Router", "keep_finished", f"must be a count >= 0 or None, not {keep_finished!r}"
-            )
-        self._clock = clock
-        self._registry = channels if channels is not None else ChannelRegistry()
-        self._offer_timeout = None if offer_timeout is None else float(offer_timeout)
-        self._priority: PriorityStrategy = priority or manual_priority_head_start
-        self._sla = sla
-        self._rng = rng if rng is not None else random.Random(0)
-        self._policy = _selection.resolve(selection)
-        self._policy.bind(self._rng)
-        self._key = self._policy.key
-        # Skip the policy's hooks on the hot path when it does not override them.
-        policy_type = type(self._policy)
-        self._policy_gates = policy_type.admits is not _selection.SelectionPolicy.admits
-        self._policy_tracks = policy_type.assigned is not _selection.SelectionPolicy.assigned
-        self._indexed = self._policy.indexed
-        # None tells the pools to key by idle-since directly (longest idle, the default).
-        self._heap_key = None if self._policy.keys_by_idle_time else self._policy.key
-        self._four_eyes = four_eyes
-        self._lock = threading.RLock()
-        self._queues: dict[str, _QueueState] = {}
-        self._accepting: list[_QueueState] = []
-        self._install_queues(list(queues) or [Queue("default")])
-        self._pools: dict[tuple[str, str], Pool] = {}
-        self._agents: dict[str, AgentState] = {}
-        self._work: dict[str, Work] = {}
-        self._finished: dict[str, S] = {}
-        self._keep_finished = keep_finished
-        #: With keep_finished: ids in the order they may be forgotten (see _forget_finished).
-        self._forgettable: deque[str] = deque()
-        self._pinned: dict[str, list[Work]] = {}
-        self._last_agent: dict[str, str] = {}
-        self._advisor_of: dict[str, str] = {}
-        self._timers = TimerHeap()
-        self._seq = 0
-        self._agent_seq = 0
-        self._now = float("-inf")
-        self._subscribers: list[tuple[Callable[[Event], object], frozenset[str] | None]] = []
-        self._routes: dict[str, tuple[Callable[[Event], object], ...]] = {}
-        self._catch_all: tuple[Callable[[Event], object], ...] = ()
-        self._wants_all = False
-        self._wanted: frozenset[str] = frozenset()
-        self._pending: deque[Event] = deque()
-        self._depth = 0
-        self._flushing = False
-        self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
-        self._commit_hooks: list[Callable[[], object]] = []
-        #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
-        self._ops: dict[str, Any] = {}
-        #: Work waiting per channel (blending conditions read it).
-        self._tallies: dict[str, Tally] = {}
-        self._blending: Blender | None = None
+        super().__init__(
+            queues,
+            selection,
+            clock,
+            channels,
+            offer_timeout,
+            priority,
+            sla,
+            rng,
+            four_eyes=four_eyes,
+            keep_finished=keep_finished,
+        )
         rules = list(blending)
         if rules:
             from omnirouter.routing._blend_engine import Blender
@@ -264,625 +157,6 @@ class Router:
             from omnirouter.ops.writer import attach_journal
 
             attach_journal(self, journal)
-
-    # ------------------------------------------------------------------ configuration
-
-    def _install_queues(self, queues: list[Queue]) -> None:
-        names: set[str] = set()
-        for index, spec in enumerate(queues):
-            if not isinstance(spec, Queue):
-                raise _invalid("Router", f"queues.{index}", f"must be an om.Queue, not {spec!r}")
-            if spec.name in names or spec.name == _REVIEW_QUEUE:
-                raise _invalid("Router", f"queues.{index}.name", f"duplicate queue {spec.name!r}")
-            names.add(spec.name)
-        for index, spec in enumerate(queues):
-            if spec.overflow is not None and spec.overflow.queue not in names:
-                raise _invalid(
-                    "Router", f"queues.{index}.overflow", f"unknown queue {spec.overflow.queue!r}"
-                )
-            state = _QueueState(spec, index)
-            self._queues[spec.name] = state
-            self._accepting.append(state)
-        if self._four_eyes is not None:
-            review = Queue(_REVIEW_QUEUE, steps=[Step(self._four_eyes.reviewer)])
-            self._queues[_REVIEW_QUEUE] = _QueueState(review, len(queues))
-        paths = sorted({p for q in self._accepting for p in q.spec.accepts_expression.paths})
-        self._accept_readers = tuple(compile_path(p.split(".")) for p in paths)
-        # One plain field of the interaction (``reason``, ``channel``...): read it directly
-        # on the hot path (the compiled reader gives the same value, through more calls).
-        self._accept_field: Callable[[Interaction], Any] | None = (
-            operator.attrgetter(paths[0])
-            if len(paths) == 1 and paths[0] in Interaction.model_fields
-            else None
-        )
-        self._accept_memo: dict[tuple[Any, ...], _QueueState] = {}
-
-    @property
-    def queues(self) -> tuple[Queue, ...]:
-        """The queues, in the order their ``accepts`` are tried."""
-        return tuple(q.spec for q in self._accepting)
-
-    @property
-    def channels(self) -> ChannelRegistry:
-        """The channel registry this router routes by."""
-        return self._registry
-
-    @property
-    def selection(self) -> _selection.SelectionPolicy:
-        """The agent selection policy."""
-        return self._policy
-
-    # ------------------------------------------------------------------ the one path in
-
-    def _run(
-        self,
-        name: str,
-        arguments: Callable[..., dict[str, Any]],
-        operation: Callable[..., _T],
-        now: float | None = None,
-        args: tuple[Any, ...] = (),
-    ) -> _T:
-        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc);
-        ``arguments(*args)`` gives the call's JSON-able arguments to command listeners."""
-        lock = self._lock
-        lock.acquire()  # not ``with``: on the hot path the context manager costs more
-        try:
-            if now is None:
-                now = self._clock()
-            timers = self._timers.heap
-            if (
-                self._depth
-                or (timers and timers[0][0] <= now)
-                or self._command_listeners
-                or self._commit_hooks
-                or self._blending is not None
-            ):
-                return self._run_locked(name, arguments, operation, now, args)
-            # The common case: an outermost call, no timer due, nobody to tell but the
-            # subscribers.
-            before = self._now
-            if now > before:
-                self._now = now
-            self._depth = 1
-            try:
-                return operation(*args, now)
-            except Exception:
-                self._now = before  # a refused call leaves no trace, not even its time
-                raise
-            finally:
-                self._depth = 0
-                if self._pending and not self._flushing:
-                    self._flush()
-        finally:
-            lock.release()
-
-    def _run_locked(
-        self,
-        name: str,
-        arguments: Callable[..., dict[str, Any]],
-        operation: Callable[..., _T],
-        now: float,
-        args: tuple[Any, ...],
-    ) -> _T:
-        self._depth += 1
-        try:
-            timers = self._timers.heap
-            due = timers[0][0] if timers else None
-            before = self._now
-            if due is not None and due <= now:
-                self._fire_due(now)
-            elif now > self._now:
-                self._now = now
-            try:
-                result = operation(*args, now)
-            except Exception:
-                if due is not None and due <= now:
-                    # The call changed nothing, but the timers due before it fired:
-                    # a journal must see them as a tick at this time to replay exactly.
-                    if self._blending is not None:
-                        self._blending.settle(now)  # as that tick would have
-                    for listener in self._command_listeners:
-                        listener("tick", {"now": now}, now)
-                else:
-                    self._now = before  # a refused call leaves no trace, not even its time
-                raise
-            if self._blending is not None:
-                self._blending.settle(now)  # the rules see the load the call left
-            for listener in self._command_listeners:
-                listener(name, arguments(*args), now)
-            return result
-        finally:
-            self._depth -= 1
-            if not self._depth and not self._flushing:
-                if self._pending:
-                    self._flush()
-                for hook in self._commit_hooks:
-                    hook()
-
-    def _flush(self) -> None:
-        self._flushing = True
-        try:
-            pending = self._pending
-            while pending:
-                event = pending.popleft()
-                # Read per event: a callback may (un)subscribe; later events see that.
-                for callback in self._routes.get(event.kind, self._catch_all):
-                    callback(event)
-        finally:
-            self._flushing = False
-
-    def subscribe(
-        self, callback: Callable[[Event], object], kinds: Iterable[str] | None = None
-    ) -> Callable[[], None]:
-        """Call ``callback(event)`` for every event (or only those of ``kinds``), in order.
-
-        Returns a function that unsubscribes. Callbacks run synchronously after the
-        operation that caused them, and may call the router again.
-        """
-        if not callable(callback):
-            raise _invalid("subscribe", "callback", f"{callback!r} is not callable")
-        wanted = None if kinds is None else frozenset(kinds)
-        entry = (callback, wanted)
-        with self._lock:
-            self._subscribers.append(entry)
-            self._update_wanted()
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if entry in self._subscribers:
-                    self._subscribers.remove(entry)
-                    self._update_wanted()
-
-        return unsubscribe
-
-    def _update_wanted(self) -> None:
-        # Per kind, the callbacks that want it in subscription order (fresh tuples per
-        # change: a flush in progress keeps iterating the old ones).
-        subscribers = self._subscribers
-        self._catch_all = tuple(cb for cb, kinds in subscribers if kinds is None)
-        self._routes = {
-            kind: tuple(cb for cb, kinds in subscribers if kinds is None or kind in kinds)
-            for kind in EVENT_KINDS.union(*(k for _, k in subscribers if k is not None))
-        }
-        self._wants_all = any(kinds is None for _, kinds in self._subscribers)
-        self._wanted = frozenset().union(*(k for _, k in self._subscribers if k is not None))
-
-    def add_command_listener(
-        self, listener: Callable[[str, dict[str, Any], float], object]
-    ) -> Callable[[], None]:
-        """Tell ``listener(name, arguments, at)`` every state-changing call that succeeded.
-
-        ``arguments`` is plain JSON-able data such that ``execute(name, arguments)``
-        at the same time repeats the call (what a journal needs). A failed call that
-        fired due timers first is told as ``tick`` at its time. Returns a remover.
-        """
-        with self._lock:
-            self._command_listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._command_listeners:
-                    self._command_listeners.remove(listener)
-
-        return remove
-
-    def add_commit_hook(self, hook: Callable[[], object]) -> Callable[[], None]:
-        """Call ``hook()`` at the end of every outermost call, once its events were
-        delivered (still under the router's lock): where a journal makes the call
-        durable before it returns. Returns a remover."""
-        with self._lock:
-            self._commit_hooks.append(hook)
-
-        def remove() -> None:
-            with self._lock:
-                if hook in self._commit_hooks:
-                    self._commit_hooks.remove(hook)
-
-        return remove
-
-    @property
-    def journal(self) -> JournalWriter | None:
-        """The writer of this router's durable journal (``journal=`` or :meth:`recover`)."""
-        writer: JournalWriter | None = self._ops.get("journal")
-        return writer
-
-    def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
-        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
-        args = dict(arguments)
-        if name == "submit":
-            interaction = self._registry.validate(Interaction, args["interaction"])
-            customer = args.get("customer")
-            return self.submit(
-                interaction, customer=None if customer is None else Contact.model_validate(customer)
-            )
-        if name == "add_agent":
-            return self.add_agent(self._registry.validate(Agent, args["agent"]))
-        if name in ("split", "consult"):
-            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
-            if name == "consult":
-                return self.consult(args["interaction_id"], parts[0])
-            return self.split(args["interaction_id"], parts)
-        if name not in _REPLAYABLE:
-            raise _invalid("execute", "name", f"unknown command {name!r}")
-        return getattr(self, name)(**args)
-
-    def _emit(
-        self,
-        kind: str,
-        now: float,
-        work: Work | None,
-        agent_id: str | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> None:
-        if self._wants_all or kind in self._wanted:
-            # tuple.__new__ skips the named tuple's Python-level __new__ (same record).
-            if work is None:
-                self._pending.append(
-                    _new_event(Event, (kind, now, None, agent_id, None, None, detail or {}))
-                )
-            else:
-                self._pending.append(
-                    _new_event(
-                        Event,
-                        (
-                            kind,
-                            now,
-                            work.id,
-                            agent_id,
-                            work.queue,
-                            work.interaction.channel,
-                            detail or {},
-                        ),
-                    )
-                )
-
-    # ------------------------------------------------------------------ time
-
-    def next_wakeup(self) -> float | None:
-        """When the next timer is due (the caller should ``tick()`` then), or None."""
-        # A lock-free read (a simulator asks before every event): the heap's head is one
-        # list read, and a timer popped by another thread meanwhile just means "now".
-        heap = self._timers.heap
-        try:
-            return heap[0][0] if heap else None
-        except IndexError:
-            return None
-
-    def tick(self, now: float | None = None) -> None:
-        """Fire every timer due at ``now`` (default: the clock's time)."""
-        self._run("tick", lambda: {"now": now}, lambda at: None, now)
-
-    def _fire_due(self, now: float) -> None:
-        if now > self._now:
-            self._now = now
-        timers = self._timers
-        while True:
-            timer = timers.pop_due(now)
-            if timer is None:
-                return
-            _at, _seq, kind, subject, token = timer
-            _TIMER_HANDLERS[kind](self, subject, token, now)
-
-    def _on_step_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not _WAITING or work.line is None:
-            return
-        if work.step_token != token:
-            return
-        self._settle(work, now)
-
-    def _on_offer_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not S.OFFERED or work.offer_token != token:
-            return
-        self._refused(work, now, "offer_timeout")
-
-    def _on_wrap_timer(self, agent_id: str, work_id: Any, now: float) -> None:
-        agent = self._agents.get(agent_id)
-        if agent is None or work_id not in agent.wrapping:
-            return
-        channel = agent.wrapping.pop(work_id)
-        agent.load.remove(channel)
-        agent.touch(now)
-        self._emit("wrap_up_ended", now, None, agent_id, {"interaction_id": work_id})
-        self._agent_freed(agent, now)
-
-    def _on_due_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not S.SCHEDULED:
-            return
-        self._enter_queue(work, self._queues[work.queue or ""], now, "queued")
-
-    def _on_sla_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.answered:
-            return
-        kind = "sla_at_risk" if token == "risk" else "sla_breached"
-        self._emit(kind, now, work, work.agent)
-
-    def _on_blend_timer(self, subject: str, token: Any, now: float) -> None:
-        if self._blending is not None:
-            self._blending.recheck_due()
-
-    def _on_retry_timer(self, agent_id: str, token: Any, now: float) -> None:
-        agent = self._agents.get(agent_id)
-        if agent is not None:
-            self._agent_freed(agent, now)
-
-    # ------------------------------------------------------------------ agents
-
-    def add_agent(self, agent: Agent) -> None:
-        """Add an agent (offline until :meth:`set_presence` makes them available)."""
-        if not isinstance(agent, Agent):
-            agent = self._registry.validate(Agent, agent)
-        return self._run(
-            "add_agent",
-            lambda: {"agent": agent.model_dump(mode="json", exclude_defaults=True)},
-            lambda now: self._add_agent(agent, now),
-        )
-
-    def _add_agent(self, agent: Agent, now: float) -> None:
-        if agent.id in self._agents:
-            raise DuplicateIdError(f"agent {agent.id!r} is already in the router")
-        self._agent_seq += 1
-        state = AgentState(agent, self._registry, self._agent_seq, now)
-        self._agents[agent.id] = state
-        if self._blending is not None:
-            self._blending.attach(state)
-        for pool in self._pools.values():
-            if pool.admit(state, self._registry):
-                state.skills_for(pool.channel, self._registry)
-        for customer_id in agent.portfolio:
-            self._advisor_of.setdefault(customer_id, agent.id)
-        self._emit("agent_added", now, None, agent.id)
-
-    def remove_agent(self, agent_id: str) -> None:
-        """Remove an agent; offers, work and pinned work go back to their queues."""
-        self._run(
-            "remove_agent",
-            lambda: {"agent_id": agent_id},
-            lambda now: self._remove_agent(agent_id, now),
-        )
-
-    def _remove_agent(self, agent_id: str, now: float) -> None:
-        agent = self._agent(agent_id)
-        agent.present = False
-        agent.presence = "offline"
-        agent.removed = True
-        del self._agents[agent_id]
-        for pool in agent.pools:
-            pool.members.pop(agent_id, None)
-        for customer_id, advisor in list(self._advisor_of.items()):
-            if advisor == agent_id:
-                del self._advisor_of[customer_id]
-        self._emit("agent_removed", now, None, agent_id)
-        for work_id in [*agent.items, *agent.paused]:
-            self._requeue_from_agent(self._work[work_id], now, "agent_removed")
-        for work in self._pinned.pop(agent_id, []):
-            work.pinned = None
-            self._requeue(work, now, "agent_removed")
-
-    def set_presence(self, agent_id: str, presence: str) -> None:
-        """``available`` (gets work), ``away`` or ``offline`` (keep their work, get none).
-
-        Offers still open to an agent going away are withdrawn and requeued.
-        """
-        self._run(
-            "set_presence",
-            lambda: {"agent_id": agent_id, "presence": presence},
-            lambda now: self._set_presence(agent_id, presence, now),
-        )
-
-    def _set_presence(self, agent_id: str, presence: str, now: float) -> None:
-        agent = self._agent(agent_id)
-        if presence not in PRESENCES:
-            raise _invalid(
-                "set_presence", "presence", f"{presence!r}: use one of {sorted(PRESENCES)}"
-            )
-        if presence == agent.presence:
-            return
-        was_present = agent.present
-        agent.presence = presence
-        agent.present = presence == AVAILABLE
-        self._emit("presence_changed", now, None, agent_id, {"presence": presence})
-        if agent.present and not was_present:
-            agent.touch(now)
-            self._agent_freed(agent, now)
-        elif was_present and not agent.present:
-            for work_id in list(agent.items):
-                work = self._work[work_id]
-                if work.state is S.OFFERED:
-                    self._requeue_from_agent(work, now, "presence")
-
-    def _agent(self, agent_id: str) -> AgentState:
-        try:
-            return self._agents[agent_id]
-        except (KeyError, TypeError):
-            raise UnknownAgentError(str(agent_id), self._agents) from None
-
-    def agent_status(self, agent_id: str) -> AgentStatus:
-        """What the agent is doing now."""
-        with self._lock:
-            agent = self._agent(agent_id)
-            return AgentStatus(
-                agent.id,
-                agent.presence,
-                agent.idle_since,
-                tuple(agent.items),
-                tuple(agent.wrapping),
-                agent.load.occupancy(),
-                tuple(agent.paused),
-            )
-
-    @property
-    def agents(self) -> tuple[Agent, ...]:
-        """Every agent in the router, in the order they joined."""
-        with self._lock:
-            return tuple(a.agent for a in self._agents.values())
-
-    # ------------------------------------------------------------------ pools and lines
-
-    def _pool(self, expression: Expression, channel: str) -> Pool:
-        key = (expression.source, channel)
-        pool = self._pools.get(key)
-        if pool is None:
-            dynamic = bool(expression.roots & {"interaction", "advisor", "customer"})
-            pool = Pool(len(self._pools), expression, channel, dynamic)
-            self._pools[key] = pool
-            for agent in self._agents.values():
-                if pool.admit(agent, self._registry):
-                    agent.skills_for(channel, self._registry)
-        return pool
-
-    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine:
-        line = queue.lines.get((step, channel))
-        if line is None:
-            pool = self._pool(queue.spec.steps[step].expression, channel)
-            tally = self._tallies.get(channel)
-            if tally is None:
-                tally = self._tallies[channel] = Tally()
-            line = WaitLine(queue.spec.name, step, pool, tally)
-            queue.lines[(step, channel)] = line
-            if step == 0:
-                queue.first[channel] = line
-        return line
-
-    # ------------------------------------------------------------------ submit
-
-    def submit(self, interaction: Interaction, *, customer: Contact | None = None) -> None:
-        """Route new work. ``customer`` (optional) is visible to ``accepts`` as ``customer``.
-
-        Work with a ``scheduled_at`` in the future (a callback) waits until then.
-        """
-        if not isinstance(interaction, Interaction):
-            interaction = self._registry.validate(Interaction, interaction)
-        if customer is not None and not isinstance(customer, Contact):
-            customer = Contact.model_validate(customer)
-        self._run("submit", _submit_arguments, self._submit, None, (interaction, customer))
-
-    def _check_new(self, interaction: Interaction) -> ChannelTraits:
-        if interaction.id in self._work or interaction.id in self._finished:
-            raise DuplicateIdError(f"interaction {interaction.id!r} was already submitted")
-        try:
-            return self._registry.get(interaction.channel)
-        except UnknownChannelError:
-            raise UnknownChannelError(interaction.channel, self._registry.names()) from None
-
-    def _submit(
-        self, interaction: Interaction, customer: Contact | None, now: float, kind: str = "work"
-    ) -> Work:
-        interaction_id = interaction.id
-        if interaction_id in self._work or interaction_id in self._finished:
-            self._check_new(interaction)  # raises DuplicateIdError
-        try:
-            traits = self._registry.get(interaction.channel)
-        except UnknownChannelError:
-            traits = self._check_new(interaction)  # raises, listing the known channels
-        queue: _QueueState | None = None
-        readers = self._accept_readers
-        if customer is None:
-            # _queue_for's memo hit, inline for no or one accepts path (the usual cases).
-            if not readers:
-                queue = self._accept_memo.get(())
-            elif len(readers) == 1:
-                field = self._accept_field
-                value = readers[0](interaction) if field is None else field(interaction)
-                try:
-                    queue = self._accept_memo.get((type(value), value))
-                except TypeError:  # unhashable: _queue_for copes
-                    queue = None
-        if queue is None:
-            queue = self._queue_for(interaction, customer)
-        self._seq += 1
-        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
-        priority = self._priority
-        if priority is manual_priority_head_start:
-            manual = interaction.manual_priority
-            if manual is not None:
-                work.head_start = manual.value * 60.0
-        else:
-            work.head_start = float(priority(interaction, now))
-        self._work[work.id] = work
-        sla = self._sla
-        if sla is not None:
-            deadline = sla.deadline(interaction, traits, now)
-            if deadline is not None:
-                risk_at = now + sla.at_risk_fraction * (deadline - now)
-                self._timers.set(risk_at, "sla", work.id, "risk")
-                self._timers.set(deadline, "sla", work.id, "breach")
-        scheduled = interaction.scheduled_at
-        if scheduled is not None and scheduled.timestamp() > now:
-            due = scheduled.timestamp()
-            work.state = S.SCHEDULED
-            work.enqueued_at = due
-            work.order_key = due - work.head_start
-            self._timers.set(due, "due", work.id)
-            self._emit("scheduled", now, work, None, {"due": due})
-            return work
-        work.order_key = now - work.head_start
-        if not queue.simple or queue.spec.sticky:
-            self._enter_queue(work, queue, now, "queued")
-            return work
-        # The common case inline: one step, no overflow, not sticky.
-        work.state = _WAITING
-        channel = interaction.channel
-        if self._wants_all or "queued" in self._wanted:
-            self._pending.append(
-                _new_event(
-                    Event,
-                    (
-                        "queued",
-                        now,
-                        work.id,
-                        None,
-                        work.queue,
-                        channel,
-                        {} if interaction.handover is None else _handover_detail(work),
-                    ),
-                )
-            )
-        line = queue.first.get(channel)
-        if line is None:
-            line = self._line(queue, 0, channel)
-        pool = line.pool
-        if not pool.dynamic and self._indexed:
-            agent = pool.best_free(self._heap_key, work.excluded)
-        else:
-            agent = self._find_agent(work, pool, now)
-        if agent is None:
-            line.push(work)
-        else:
-            self._give(work, agent, now)
-        return work
-
-    def _queue_for(self, interaction: Interaction, customer: Contact | None) -> _QueueState:
-        env: Any = interaction if customer is None else _InteractionView(interaction, customer)
-        key: Any
-        readers = self._accept_readers
-        if len(readers) == 1:
-            value = readers[0](env)
-            key = (type(value), value)
-        else:
-            key = tuple([(type(v), v) for v in [read(env) for read in readers]])
-        try:
-            hash(key)
-        except TypeError:
-            key = None
-        if key is not None:
-            found = self._accept_memo.get(key)
-            if found is not None:
-                return found
-        for queue in self._accepting:
-            if queue.spec.accepts_expression.matches(env):
-                if key is not None:
-                    if len(self._accept_memo) >= _MEMO_LIMIT:
-                        self._accept_memo.clear()
-                    self._accept_memo[key] = queue
-                return queue
-        raise NoQueueError(
-            f"no queue accepts interaction {interaction.id!r} "
-            f"(tried {', '.join(q.spec.name for q in self._accepting)})"
-        )
 
     # ------------------------------------------------------------------ waiting and steps
 
@@ -1089,31 +363,6 @@ class Router:
         if self._wants_all or "assigned" in self._wanted:
             self._emit("assigned", now, work, agent_id, info)
 
-    def accept(self, interaction_id: str) -> None:
-        """The agent accepts the work offered to them."""
-        self._run("accept", _id_argument, self._accept, None, (interaction_id,))
-
-    def _accept(self, interaction_id: str, now: float) -> None:
-        work = self._active(interaction_id)
-        if work.state is not _OFFERED:
-            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
-        self._assigned(work, work.agent or "", now, _handover_detail(work))
-
-    def decline(self, interaction_id: str) -> None:
-        """The agent declines the offer: the work goes back to its place, and is not
-        offered to that agent again."""
-        self._run(
-            "decline",
-            lambda: {"interaction_id": interaction_id},
-            lambda now: self._decline(interaction_id, now),
-        )
-
-    def _decline(self, interaction_id: str, now: float) -> None:
-        work = self._active(interaction_id)
-        if work.state is not _OFFERED:
-            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
-        self._refused(work, now, "declined")
-
     def _refused(self, work: Work, now: float, kind: str) -> None:
         agent_id = work.agent or ""
         work.excluded.add(agent_id)
@@ -1252,6 +501,398 @@ class Router:
             self._pinned[agent_id].remove(best)
             best.pinned = None
         return best
+
+    # ------------------------------------------------------------------ the one path in
+
+    def _run(
+        self,
+        name: str,
+        arguments: Callable[..., dict[str, Any]],
+        operation: Callable[..., _T],
+        now: float | None = None,
+        args: tuple[Any, ...] = (),
+    ) -> _T:
+        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc);
+        ``arguments(*args)`` gives the call's JSON-able arguments to command listeners."""
+        lock = self._lock
+        lock.acquire()  # not ``with``: on the hot path the context manager costs more
+        try:
+            if now is None:
+                now = self._clock()
+            timers = self._timers.heap
+            if (
+                self._depth
+                or (timers and timers[0][0] <= now)
+                or self._command_listeners
+                or self._commit_hooks
+                or self._blending is not None
+            ):
+                return self._run_locked(name, arguments, operation, now, args)
+            # The common case: an outermost call, no timer due, nobody to tell but the
+            # subscribers.
+            before = self._now
+            if now > before:
+                self._now = now
+            self._depth = 1
+            try:
+                return operation(*args, now)
+            except Exception:
+                self._now = before  # a refused call leaves no trace, not even its time
+                raise
+            finally:
+                self._depth = 0
+                if self._pending and not self._flushing:
+                    self._flush()
+        finally:
+            lock.release()
+
+    def _run_locked(
+        self,
+        name: str,
+        arguments: Callable[..., dict[str, Any]],
+        operation: Callable[..., _T],
+        now: float,
+        args: tuple[Any, ...],
+    ) -> _T:
+        self._depth += 1
+        try:
+            timers = self._timers.heap
+            due = timers[0][0] if timers else None
+            before = self._now
+            if due is not None and due <= now:
+                self._fire_due(now)
+            elif now > self._now:
+                self._now = now
+            try:
+                result = operation(*args, now)
+            except Exception:
+                if due is not None and due <= now:
+                    # The call changed nothing, but the timers due before it fired:
+                    # a journal must see them as a tick at this time to replay exactly.
+                    if self._blending is not None:
+                        self._blending.settle(now)  # as that tick would have
+                    for listener in self._command_listeners:
+                        listener("tick", {"now": now}, now)
+                else:
+                    self._now = before  # a refused call leaves no trace, not even its time
+                raise
+            if self._blending is not None:
+                self._blending.settle(now)  # the rules see the load the call left
+            for listener in self._command_listeners:
+                listener(name, arguments(*args), now)
+            return result
+        finally:
+            self._depth -= 1
+            if not self._depth and not self._flushing:
+                if self._pending:
+                    self._flush()
+                for hook in self._commit_hooks:
+                    hook()
+
+    # ------------------------------------------------------------------ time
+
+    def next_wakeup(self) -> float | None:
+        """When the next timer is due (the caller should ``tick()`` then), or None."""
+        # A lock-free read (a simulator asks before every event): the heap's head is one
+        # list read, and a timer popped by another thread meanwhile just means "now".
+        heap = self._timers.heap
+        try:
+            return heap[0][0] if heap else None
+        except IndexError:
+            return None
+
+    def tick(self, now: float | None = None) -> None:
+        """Fire every timer due at ``now`` (default: the clock's time)."""
+        self._run("tick", lambda: {"now": now}, lambda at: None, now)
+
+    def _fire_due(self, now: float) -> None:
+        if now > self._now:
+            self._now = now
+        timers = self._timers
+        while True:
+            timer = timers.pop_due(now)
+            if timer is None:
+                return
+            _at, _seq, kind, subject, token = timer
+            _TIMER_HANDLERS[kind](self, subject, token, now)
+
+    def _on_step_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not _WAITING or work.line is None:
+            return
+        if work.step_token != token:
+            return
+        self._settle(work, now)
+
+    def _on_offer_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not S.OFFERED or work.offer_token != token:
+            return
+        self._refused(work, now, "offer_timeout")
+
+    def _on_wrap_timer(self, agent_id: str, work_id: Any, now: float) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is None or work_id not in agent.wrapping:
+            return
+        channel = agent.wrapping.pop(work_id)
+        agent.load.remove(channel)
+        agent.touch(now)
+        self._emit("wrap_up_ended", now, None, agent_id, {"interaction_id": work_id})
+        self._agent_freed(agent, now)
+
+    def _on_due_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.state is not S.SCHEDULED:
+            return
+        self._enter_queue(work, self._queues[work.queue or ""], now, "queued")
+
+    def _on_sla_timer(self, work_id: str, token: Any, now: float) -> None:
+        work = self._work.get(work_id)
+        if work is None or work.answered:
+            return
+        kind = "sla_at_risk" if token == "risk" else "sla_breached"
+        self._emit(kind, now, work, work.agent)
+
+    def _on_blend_timer(self, subject: str, token: Any, now: float) -> None:
+        if self._blending is not None:
+            self._blending.recheck_due()
+
+    def _on_retry_timer(self, agent_id: str, token: Any, now: float) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is not None:
+            self._agent_freed(agent, now)
+
+    # ------------------------------------------------------------------ agents
+
+    def add_agent(self, agent: Agent) -> None:
+        """Add an agent (offline until :meth:`set_presence` makes them available)."""
+        if not isinstance(agent, Agent):
+            agent = self._registry.validate(Agent, agent)
+        return self._run(
+            "add_agent",
+            lambda: {"agent": agent.model_dump(mode="json", exclude_defaults=True)},
+            lambda now: self._add_agent(agent, now),
+        )
+
+    def _add_agent(self, agent: Agent, now: float) -> None:
+        if agent.id in self._agents:
+            raise DuplicateIdError(f"agent {agent.id!r} is already in the router")
+        self._agent_seq += 1
+        state = AgentState(agent, self._registry, self._agent_seq, now)
+        self._agents[agent.id] = state
+        if self._blending is not None:
+            self._blending.attach(state)
+        for pool in self._pools.values():
+            if pool.admit(state, self._registry):
+                state.skills_for(pool.channel, self._registry)
+        for customer_id in agent.portfolio:
+            self._advisor_of.setdefault(customer_id, agent.id)
+        self._emit("agent_added", now, None, agent.id)
+
+    def remove_agent(self, agent_id: str) -> None:
+        """Remove an agent; offers, work and pinned work go back to their queues."""
+        self._run(
+            "remove_agent",
+            lambda: {"agent_id": agent_id},
+            lambda now: self._remove_agent(agent_id, now),
+        )
+
+    def _remove_agent(self, agent_id: str, now: float) -> None:
+        agent = self._agent(agent_id)
+        agent.present = False
+        agent.presence = "offline"
+        agent.removed = True
+        del self._agents[agent_id]
+        for pool in agent.pools:
+            pool.members.pop(agent_id, None)
+        for customer_id, advisor in list(self._advisor_of.items()):
+            if advisor == agent_id:
+                del self._advisor_of[customer_id]
+        self._emit("agent_removed", now, None, agent_id)
+        for work_id in [*agent.items, *agent.paused]:
+            self._requeue_from_agent(self._work[work_id], now, "agent_removed")
+        for work in self._pinned.pop(agent_id, []):
+            work.pinned = None
+            self._requeue(work, now, "agent_removed")
+
+    def set_presence(self, agent_id: str, presence: str) -> None:
+        """``available`` (gets work), ``away`` or ``offline`` (keep their work, get none).
+
+        Offers still open to an agent going away are withdrawn and requeued.
+        """
+        self._run(
+            "set_presence",
+            lambda: {"agent_id": agent_id, "presence": presence},
+            lambda now: self._set_presence(agent_id, presence, now),
+        )
+
+    def _set_presence(self, agent_id: str, presence: str, now: float) -> None:
+        agent = self._agent(agent_id)
+        if presence not in PRESENCES:
+            raise _invalid(
+                "set_presence", "presence", f"{presence!r}: use one of {sorted(PRESENCES)}"
+            )
+        if presence == agent.presence:
+            return
+        was_present = agent.present
+        agent.presence = presence
+        agent.present = presence == AVAILABLE
+        self._emit("presence_changed", now, None, agent_id, {"presence": presence})
+        if agent.present and not was_present:
+            agent.touch(now)
+            self._agent_freed(agent, now)
+        elif was_present and not agent.present:
+            for work_id in list(agent.items):
+                work = self._work[work_id]
+                if work.state is S.OFFERED:
+                    self._requeue_from_agent(work, now, "presence")
+
+    def agent_status(self, agent_id: str) -> AgentStatus:
+        """What the agent is doing now."""
+        with self._lock:
+            agent = self._agent(agent_id)
+            return AgentStatus(
+                agent.id,
+                agent.presence,
+                agent.idle_since,
+                tuple(agent.items),
+                tuple(agent.wrapping),
+                agent.load.occupancy(),
+                tuple(agent.paused),
+            )
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        """Every agent in the router, in the order they joined."""
+        with self._lock:
+            return tuple(a.agent for a in self._agents.values())
+
+    # ------------------------------------------------------------------ submit
+
+    def submit(self, interaction: Interaction, *, customer: Contact | None = None) -> None:
+        """Route new work. ``customer`` (optional) is visible to ``accepts`` as ``customer``.
+
+        Work with a ``scheduled_at`` in the future (a callback) waits until then.
+        """
+        if not isinstance(interaction, Interaction):
+            interaction = self._registry.validate(Interaction, interaction)
+        if customer is not None and not isinstance(customer, Contact):
+            customer = Contact.model_validate(customer)
+        self._run("submit", _submit_arguments, self._submit, None, (interaction, customer))
+
+    def _submit(
+        self, interaction: Interaction, customer: Contact | None, now: float, kind: str = "work"
+    ) -> Work:
+        interaction_id = interaction.id
+        if interaction_id in self._work or interaction_id in self._finished:
+            self._check_new(interaction)  # raises DuplicateIdError
+        try:
+            traits = self._registry.get(interaction.channel)
+        except UnknownChannelError:
+            traits = self._check_new(interaction)  # raises, listing the known channels
+        queue: _QueueState | None = None
+        readers = self._accept_readers
+        if customer is None:
+            # _queue_for's memo hit, inline for no or one accepts path (the usual cases).
+            if not readers:
+                queue = self._accept_memo.get(())
+            elif len(readers) == 1:
+                field = self._accept_field
+                value = readers[0](interaction) if field is None else field(interaction)
+                try:
+                    queue = self._accept_memo.get((type(value), value))
+                except TypeError:  # unhashable: _queue_for copes
+                    queue = None
+        if queue is None:
+            queue = self._queue_for(interaction, customer)
+        self._seq += 1
+        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
+        priority = self._priority
+        if priority is manual_priority_head_start:
+            manual = interaction.manual_priority
+            if manual is not None:
+                work.head_start = manual.value * 60.0
+        else:
+            work.head_start = float(priority(interaction, now))
+        self._work[work.id] = work
+        sla = self._sla
+        if sla is not None:
+            deadline = sla.deadline(interaction, traits, now)
+            if deadline is not None:
+                risk_at = now + sla.at_risk_fraction * (deadline - now)
+                self._timers.set(risk_at, "sla", work.id, "risk")
+                self._timers.set(deadline, "sla", work.id, "breach")
+        scheduled = interaction.scheduled_at
+        if scheduled is not None and scheduled.timestamp() > now:
+            due = scheduled.timestamp()
+            work.state = S.SCHEDULED
+            work.enqueued_at = due
+            work.order_key = due - work.head_start
+            self._timers.set(due, "due", work.id)
+            self._emit("scheduled", now, work, None, {"due": due})
+            return work
+        work.order_key = now - work.head_start
+        if not queue.simple or queue.spec.sticky:
+            self._enter_queue(work, queue, now, "queued")
+            return work
+        # The common case inline: one step, no overflow, not sticky.
+        work.state = _WAITING
+        channel = interaction.channel
+        if self._wants_all or "queued" in self._wanted:
+            self._pending.append(
+                _new_event(
+                    Event,
+                    (
+                        "queued",
+                        now,
+                        work.id,
+                        None,
+                        work.queue,
+                        channel,
+                        {} if interaction.handover is None else _handover_detail(work),
+                    ),
+                )
+            )
+        line = queue.first.get(channel)
+        if line is None:
+            line = self._line(queue, 0, channel)
+        pool = line.pool
+        if not pool.dynamic and self._indexed:
+            agent = pool.best_free(self._heap_key, work.excluded)
+        else:
+            agent = self._find_agent(work, pool, now)
+        if agent is None:
+            line.push(work)
+        else:
+            self._give(work, agent, now)
+        return work
+
+    # ------------------------------------------------------------------ offers
+
+    def accept(self, interaction_id: str) -> None:
+        """The agent accepts the work offered to them."""
+        self._run("accept", _id_argument, self._accept, None, (interaction_id,))
+
+    def _accept(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not _OFFERED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
+        self._assigned(work, work.agent or "", now, _handover_detail(work))
+
+    def decline(self, interaction_id: str) -> None:
+        """The agent declines the offer: the work goes back to its place, and is not
+        offered to that agent again."""
+        self._run(
+            "decline",
+            lambda: {"interaction_id": interaction_id},
+            lambda now: self._decline(interaction_id, now),
+        )
+
+    def _decline(self, interaction_id: str, now: float) -> None:
+        work = self._active(interaction_id)
+        if work.state is not _OFFERED:
+            raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not offered")
+        self._refused(work, now, "declined")
 
     # ------------------------------------------------------------------ completion
 
@@ -1419,16 +1060,6 @@ class Router:
         parent.children.append(child.id)
         self._work[child.id] = child
         return child
-
-    def _active(self, interaction_id: str) -> Work:
-        try:
-            return self._work[interaction_id]
-        except (KeyError, TypeError):
-            if interaction_id in self._finished:
-                raise InvalidStateError(
-                    f"{interaction_id!r} is already {self._finished[interaction_id].value}"
-                ) from None
-            raise UnknownInteractionError(str(interaction_id)) from None
 
     # ------------------------------------------------------------------ pause and resume
 
@@ -1766,7 +1397,7 @@ class Router:
         with self._lock:
             return explain(self, interaction_id)
 
-    # ------------------------------------------------------------------ snapshot
+    # ------------------------------------------------------------------ snapshot and recovery
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON-able data (see :meth:`restore`)."""
@@ -1813,8 +1444,6 @@ class Router:
             blending=blending,
         )
 
-    # ------------------------------------------------------------------ operations
-
     @classmethod
     def recover(
         cls,
@@ -1854,6 +1483,8 @@ class Router:
             blending=blending,
         )
 
+    # ------------------------------------------------------------------ add-ons
+
     def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
         """Whether to invite a web visitor to a chat (R-RT6): the first
         :class:`~omnirouter.blending.InviteRule` of ``blending=`` whose condition holds for
@@ -1888,6 +1519,39 @@ class Router:
 
         return watch_portfolio(self, advisor_id, callback)
 
+    # ------------------------------------------------------------------ replaying recorded calls
+
+    def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
+        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
+        args = dict(arguments)
+        if name == "submit":
+            interaction = self._registry.validate(Interaction, args["interaction"])
+            customer = args.get("customer")
+            return self.submit(
+                interaction, customer=None if customer is None else Contact.model_validate(customer)
+            )
+        if name == "add_agent":
+            return self.add_agent(self._registry.validate(Agent, args["agent"]))
+        if name in ("split", "consult"):
+            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
+            if name == "consult":
+                return self.consult(args["interaction_id"], parts[0])
+            return self.split(args["interaction_id"], parts)
+        if name not in _REPLAYABLE:
+            raise _invalid("execute", "name", f"unknown command {name!r}")
+        return getattr(self, name)(**args)
+
+
+_TIMER_HANDLERS: Final[dict[str, Callable[[Router, str, Any, float], None]]] = {
+    "step": Router._on_step_timer,
+    "offer": Router._on_offer_timer,
+    "wrap": Router._on_wrap_timer,
+    "due": Router._on_due_timer,
+    "sla": Router._on_sla_timer,
+    "retry": Router._on_retry_timer,
+    "blend": Router._on_blend_timer,
+}
+
 
 def _submit_arguments(interaction: Interaction, customer: Contact | None) -> dict[str, Any]:
     return {
@@ -1905,23 +1569,6 @@ def _complete_arguments(interaction_id: str, wrap_up: float) -> dict[str, Any]:
 def _id_argument(interaction_id: str) -> dict[str, Any]:
     return {"interaction_id": interaction_id}
 
-
-def _handover_detail(work: Work) -> Mapping[str, Any]:
-    handover = work.interaction.handover
-    if handover is None:
-        return {}
-    return {"handover": handover.model_dump(mode="json")}
-
-
-_TIMER_HANDLERS: Final[dict[str, Callable[[Router, str, Any, float], None]]] = {
-    "step": Router._on_step_timer,
-    "offer": Router._on_offer_timer,
-    "wrap": Router._on_wrap_timer,
-    "due": Router._on_due_timer,
-    "sla": Router._on_sla_timer,
-    "retry": Router._on_retry_timer,
-    "blend": Router._on_blend_timer,
-}
 
 _REPLAYABLE: Final = frozenset(
     {
