@@ -118,6 +118,7 @@ class _Source:
         "portfolio_share",
         "replayed",
         "spec",
+        "tally",
         "template",
         "template_extra",
         "template_private",
@@ -131,8 +132,9 @@ class _Source:
         replication: int,
         scenario: Scenario,
         portfolio: Sequence[str],
-        synchronous: bool,
+        tally: GroupTally,
     ) -> None:
+        synchronous = tally.synchronous
         self.spec = spec
         name = spec.name
         self.channel = spec.channel
@@ -155,6 +157,7 @@ class _Source:
         start = scenario.start_epoch
         self.replayed = spec.replay is not None
         self.next_row: Any = None
+        self.tally = tally
         self.template = template = Interaction(
             id=f"template:{name}",
             channel=spec.channel,
@@ -296,7 +299,7 @@ class Simulation:
         self._router_complete = self.router.complete
         self._arrive_handler = self._arrive
         self._complete_handler = self._complete
-        # Completions are not among them: the simulator records its own (_completed).
+        # Completions are not among them: the simulator records its own (_complete).
         self._handlers: dict[str, Callable[[Event], None]] = {
             "offered": self._offered,
             "assigned": self._assigned,
@@ -345,6 +348,7 @@ class Simulation:
     # -- the tallies ------------------------------------------------------------------
 
     def _channel(self, name: str) -> GroupTally:
+        """The channel's tally, made on first use."""
         tally = self.channels.get(name)
         if tally is None:
             traits = self.registry[name]
@@ -413,24 +417,6 @@ class Simulation:
             agent.took(now, counted)
         due = customer.due = now + customer.handle
         self._schedule(due, self._complete_handler, customer, _COMPLETE)
-
-    def _completed(self, customer: _Customer, now: float) -> None:
-        # Completion is the simulator's own act (Router.complete): it is recorded when
-        # the call returns, so the router builds no "completed" event per customer.
-        customer.done = True
-        arrived = customer.arrived
-        counted = customer.counted
-        customer.channel.completed_work(arrived, now, counted)
-        queue = customer.queue
-        if queue is not None:
-            queue.completed_work(arrived, now, counted)
-        if customer.deadline is not None and counted:
-            met = now <= customer.deadline
-            customer.channel.met_deadline(met)
-            if queue is not None:
-                queue.met_deadline(met)
-        if customer.wrap_up <= 0:
-            self._free(customer)
 
     def _wrap_up_ended(self, event: Event) -> None:
         # The router names the interaction in ``detail`` (the event is the agent's).
@@ -519,15 +505,13 @@ class Simulation:
             upcoming = next(source.arrivals, None)
             if upcoming is not None and upcoming < self.end:
                 self._schedule(upcoming, self._arrive_handler, source, _ARRIVE)
-        self._enter(
-            source, f"c{serial}", source.channel, now, handle, wrap_up, patience, customer_of
-        )
+        self._enter(source, f"c{serial}", source.tally, now, handle, wrap_up, patience, customer_of)
 
     def _enter(
         self,
         source: _Source,
         customer_id: str,
-        channel: str,
+        tally: GroupTally,
         now: float,
         handle: float,
         wrap_up: float,
@@ -535,7 +519,7 @@ class Simulation:
         customer_of: str | None,
     ) -> None:
         counted = now >= self.warmup_end
-        tally = self.channels.get(channel) or self._channel(channel)
+        channel = tally.name
         customer = _Customer(customer_id, source, tally, now, counted, handle, wrap_up)
         if customer_of is not None:
             customer.advisor = self._advisor_of.get(customer_of)
@@ -565,8 +549,26 @@ class Simulation:
         now = self.kernel.now
         if customer.paused_at is not None or customer.due != now:
             return  # paused, or rescheduled on resuming: a later call completes it
-        self._router_complete(customer.id, wrap_up=customer.wrap_up)
-        self._completed(customer, now)
+        self._router_complete(customer.id, customer.wrap_up)
+        # Completion is the simulator's own act: recorded once Router.complete returns,
+        # so the router builds no "completed" event per customer.
+        customer.done = True
+        arrived = customer.arrived
+        counted = customer.counted
+        customer.channel.completed_work(arrived, now, counted)
+        queue = customer.queue
+        if queue is not None:
+            queue.completed_work(arrived, now, counted)
+        if customer.deadline is not None and counted:
+            met = now <= customer.deadline
+            customer.channel.met_deadline(met)
+            if queue is not None:
+                queue.met_deadline(met)
+        if customer.wrap_up <= 0:  # no wrap-up: the agent is free now
+            agent = customer.agent
+            if agent is not None:
+                agent.freed(now)
+            del self.customers[customer.id]
         if self._to_accept:
             self._accept_offers()
 
@@ -594,7 +596,7 @@ class Simulation:
         self._enter(
             customer.source,
             f"{customer.id}-cb",
-            "callback",
+            self._channel("callback"),
             self.kernel.now,
             customer.handle,
             customer.wrap_up,
@@ -645,9 +647,8 @@ class Simulation:
                 for at, presence in plan:
                     self.kernel.schedule(at, self._presence, (agent.id, presence), _PRESENCE)
             for spec in scenario.workload:
-                synchronous = self.registry[spec.channel].synchronous
-                source = _Source(spec, streams, self.replication, scenario, portfolio, synchronous)
-                self._channel(spec.channel)
+                tally = self._channel(spec.channel)
+                source = _Source(spec, streams, self.replication, scenario, portfolio, tally)
                 self._schedule_next(source)
             self.kernel.run(until=self.end, next_wakeup=self.router.next_wakeup, tick=self._tick)
         finally:
