@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -41,6 +41,7 @@ from omnirouter.model import (
     ManualPriority,
 )
 from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState
+from omnirouter.routing._router_calls import _RouterCalls
 from omnirouter.routing._router_core import (
     _ASSIGNED,
     _COMPLETED,
@@ -57,7 +58,7 @@ from omnirouter.routing._router_core import (
 from omnirouter.routing._router_core import (
     manual_priority_head_start as manual_priority_head_start,  # importable from here, as before
 )
-from omnirouter.routing._router_flow import _handover_detail, _RouterFlow
+from omnirouter.routing._router_flow import _handover_detail
 from omnirouter.routing._work import Work
 from omnirouter.routing.events import Event
 from omnirouter.routing.queues import FourEyes, Queue
@@ -69,9 +70,6 @@ if TYPE_CHECKING:
     from omnirouter.routing.blending import Invitation
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
-
-_T = TypeVar("_T")
-
 
 _END_EVENTS: Final = {state: state.value for state in S}
 
@@ -93,7 +91,7 @@ _OPEN_FOR_TRANSFER: Final = frozenset({S.QUEUED, S.OFFERED, S.ASSIGNED, S.PAUSED
 _ABANDONABLE: Final = frozenset({S.SCHEDULED, S.QUEUED, S.OFFERED})
 
 
-class Router(_RouterFlow):
+class Router(_RouterCalls):
     """The routing core: submit work, add agents, react to events.
 
     ``queues`` are tried in order (the first whose ``accepts`` matches takes the
@@ -146,166 +144,6 @@ class Router(_RouterFlow):
             from omnirouter.ops.writer import attach_journal
 
             attach_journal(self, journal)
-
-    # ------------------------------------------------------------------ the one path in
-
-    def _run(
-        self,
-        name: str,
-        arguments: Callable[..., dict[str, Any]],
-        operation: Callable[..., _T],
-        now: float | None = None,
-        args: tuple[Any, ...] = (),
-    ) -> _T:
-        """Run ``operation(*args, now)`` as the public call ``name`` (see the module doc);
-        ``arguments(*args)`` gives the call's JSON-able arguments to command listeners."""
-        lock = self._lock
-        lock.acquire()  # not ``with``: on the hot path the context manager costs more
-        try:
-            if now is None:
-                now = self._clock()
-            timers = self._timers.heap
-            if (
-                self._depth
-                or (timers and timers[0][0] <= now)
-                or self._command_listeners
-                or self._commit_hooks
-                or self._blending is not None
-            ):
-                return self._run_locked(name, arguments, operation, now, args)
-            # The common case: an outermost call, no timer due, nobody to tell but the
-            # subscribers.
-            before = self._now
-            if now > before:
-                self._now = now
-            self._depth = 1
-            try:
-                return operation(*args, now)
-            except Exception:
-                self._now = before  # a refused call leaves no trace, not even its time
-                raise
-            finally:
-                self._depth = 0
-                if self._pending and not self._flushing:
-                    self._flush()
-        finally:
-            lock.release()
-
-    def _run_locked(
-        self,
-        name: str,
-        arguments: Callable[..., dict[str, Any]],
-        operation: Callable[..., _T],
-        now: float,
-        args: tuple[Any, ...],
-    ) -> _T:
-        self._depth += 1
-        try:
-            timers = self._timers.heap
-            due = timers[0][0] if timers else None
-            before = self._now
-            if due is not None and due <= now:
-                self._fire_due(now)
-            elif now > self._now:
-                self._now = now
-            try:
-                result = operation(*args, now)
-            except Exception:
-                if due is not None and due <= now:
-                    # The call changed nothing, but the timers due before it fired:
-                    # a journal must see them as a tick at this time to replay exactly.
-                    if self._blending is not None:
-                        self._blending.settle(now)  # as that tick would have
-                    for listener in self._command_listeners:
-                        listener("tick", {"now": now}, now)
-                else:
-                    self._now = before  # a refused call leaves no trace, not even its time
-                raise
-            if self._blending is not None:
-                self._blending.settle(now)  # the rules see the load the call left
-            for listener in self._command_listeners:
-                listener(name, arguments(*args), now)
-            return result
-        finally:
-            self._depth -= 1
-            if not self._depth and not self._flushing:
-                if self._pending:
-                    self._flush()
-                for hook in self._commit_hooks:
-                    hook()
-
-    # ------------------------------------------------------------------ time
-
-    def next_wakeup(self) -> float | None:
-        """When the next timer is due (the caller should ``tick()`` then), or None."""
-        # A lock-free read (a simulator asks before every event): the heap's head is one
-        # list read, and a timer popped by another thread meanwhile just means "now".
-        heap = self._timers.heap
-        try:
-            return heap[0][0] if heap else None
-        except IndexError:
-            return None
-
-    def tick(self, now: float | None = None) -> None:
-        """Fire every timer due at ``now`` (default: the clock's time)."""
-        self._run("tick", lambda: {"now": now}, lambda at: None, now)
-
-    def _fire_due(self, now: float) -> None:
-        if now > self._now:
-            self._now = now
-        timers = self._timers
-        while True:
-            timer = timers.pop_due(now)
-            if timer is None:
-                return
-            _at, _seq, kind, subject, token = timer
-            _TIMER_HANDLERS[kind](self, subject, token, now)
-
-    def _on_step_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not _WAITING or work.line is None:
-            return
-        if work.step_token != token:
-            return
-        self._settle(work, now)
-
-    def _on_offer_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not S.OFFERED or work.offer_token != token:
-            return
-        self._refused(work, now, "offer_timeout")
-
-    def _on_wrap_timer(self, agent_id: str, work_id: Any, now: float) -> None:
-        agent = self._agents.get(agent_id)
-        if agent is None or work_id not in agent.wrapping:
-            return
-        channel = agent.wrapping.pop(work_id)
-        agent.load.remove(channel)
-        agent.touch(now)
-        self._emit("wrap_up_ended", now, None, agent_id, {"interaction_id": work_id})
-        self._agent_freed(agent, now)
-
-    def _on_due_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.state is not S.SCHEDULED:
-            return
-        self._enter_queue(work, self._queues[work.queue or ""], now, "queued")
-
-    def _on_sla_timer(self, work_id: str, token: Any, now: float) -> None:
-        work = self._work.get(work_id)
-        if work is None or work.answered:
-            return
-        kind = "sla_at_risk" if token == "risk" else "sla_breached"
-        self._emit(kind, now, work, work.agent)
-
-    def _on_blend_timer(self, subject: str, token: Any, now: float) -> None:
-        if self._blending is not None:
-            self._blending.recheck_due()
-
-    def _on_retry_timer(self, agent_id: str, token: Any, now: float) -> None:
-        agent = self._agents.get(agent_id)
-        if agent is not None:
-            self._agent_freed(agent, now)
 
     # ------------------------------------------------------------------ agents
 
@@ -1185,17 +1023,6 @@ class Router(_RouterFlow):
         if name not in _REPLAYABLE:
             raise _invalid("execute", "name", f"unknown command {name!r}")
         return getattr(self, name)(**args)
-
-
-_TIMER_HANDLERS: Final[dict[str, Callable[[Router, str, Any, float], None]]] = {
-    "step": Router._on_step_timer,
-    "offer": Router._on_offer_timer,
-    "wrap": Router._on_wrap_timer,
-    "due": Router._on_due_timer,
-    "sla": Router._on_sla_timer,
-    "retry": Router._on_retry_timer,
-    "blend": Router._on_blend_timer,
-}
 
 
 def _submit_arguments(interaction: Interaction, customer: Contact | None) -> dict[str, Any]:
