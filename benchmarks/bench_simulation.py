@@ -6,11 +6,15 @@ FCFS, no abandonment (exact Erlang C: P(wait) 0.40918, ASA 49.10 s, P(wait <= 20
 script prints customers per wall second (median of repeats) and the ratios, then
 the cost per customer as agents grow 10 -> 100 -> 1,000 at the same utilisation and
 as queues grow 1 -> 10 -> 50 (10 agents each), and the peak memory of 1M arrivals
-(``--memory``, each in a fresh process).
+(``--memory``, each in a fresh process). ``--split`` divides omnirouter's cost per
+customer between the router and the simulator around it: the router calls of a run
+are recorded, then replayed on a fresh router (same subscriptions, handlers that do
+nothing) and timed alone; the simulator's own cost is the rest.
 
     python benchmarks/bench_simulation.py                 # brief run
     python benchmarks/bench_simulation.py --arrivals 200000 --repeats 5 --memory
     python benchmarks/bench_simulation.py --cpu           # CPU time (busy machine)
+    python benchmarks/bench_simulation.py --cpu --split   # router vs simulator
 
 Scenario A runs the tools alternately within each repeat, so a noisy stretch of the
 machine hits all of them; ``--cpu`` times with the process's CPU clock.
@@ -26,8 +30,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
-from omnirouter import erlang
+from omnirouter import Interaction, erlang
 from omnirouter.simulation import Scenario, Simulation
 
 
@@ -168,6 +173,68 @@ def median_rate(
     return statistics.median(rates), statistics.median(costs), figures
 
 
+def router_replay(arrivals: int) -> Callable[[Timer], tuple[float, int]]:
+    """A timed replay of the router calls of one scenario A run, on a fresh router.
+
+    The recording run's router tells every call to a command listener; the replay
+    makes the same calls at the same virtual times on a router built the same way,
+    subscribed to the same event kinds with handlers that do nothing, so it pays for
+    what the router does (events included) and not for the simulator around it.
+    """
+    recording = Simulation(scenario_a(arrivals))
+    calls: list[tuple[float, str, dict[str, Any]]] = []
+    recording.router.add_command_listener(
+        lambda name, arguments, at: calls.append((at, name, arguments))
+    )
+    customers = recording.run().customers
+
+    def replay(timer: Timer) -> tuple[float, int]:
+        fresh = Simulation(scenario_a(arrivals))
+        router, kernel = fresh.router, fresh.kernel
+        for kind in fresh._handlers:  # the kinds the simulator subscribes to
+            router.subscribe(lambda event: None, kinds=[kind])
+        steps: list[tuple[float, Callable[..., object], tuple[Any, ...]]] = []
+        for at, name, arguments in calls:
+            if name == "submit":
+                interaction = Interaction.model_validate(arguments["interaction"])
+                steps.append((at, router.submit, (interaction,)))
+            elif name == "complete":
+                steps.append(
+                    (at, router.complete, (arguments["interaction_id"], arguments["wrap_up"]))
+                )
+            else:
+                steps.append((at, router.execute, (name, arguments)))
+        first = next(i for i, (_, name, _) in enumerate(calls) if name == "submit")
+        for at, call, args in steps[:first]:  # agents and presence: not timed
+            kernel.now = at
+            call(*args)
+        gc.collect()
+        started = timer()
+        for at, call, args in steps[first:]:
+            kernel.now = at
+            call(*args)
+        return timer() - started, customers
+
+    return replay
+
+
+def split(arrivals: int, repeats: int, timer: Timer) -> None:
+    """Print omnirouter's cost per customer split into the router's and the simulator's."""
+    replay = router_replay(arrivals)
+    full_costs, router_costs = [], []
+    for _ in range(repeats):
+        wall, customers, _ = run_omnirouter(arrivals, timer=timer)
+        full_costs.append(wall / customers)
+        wall, customers = replay(timer)
+        router_costs.append(wall / customers)
+    full = statistics.median(full_costs)
+    router = statistics.median(router_costs)
+    print(f"Split of omnirouter's cost, scenario A, {arrivals:,} arrivals, median of {repeats}:")
+    print(f"  simulation (all)      {full * 1e6:6.2f} µs per customer")
+    print(f"  router calls replayed {router * 1e6:6.2f} µs ({router / full:.0%})")
+    print(f"  simulator's own       {(full - router) * 1e6:6.2f} µs ({1 - router / full:.0%})")
+
+
 def peak_memory(tool: str, arrivals: int) -> float:
     """Peak resident memory (MB) of simulating ``arrivals`` in a fresh process."""
     code = (
@@ -188,8 +255,12 @@ def main() -> int:
     parser.add_argument("--peers-scaling", action="store_true", help="also scale Ciw and SimPy")
     parser.add_argument("--memory", action="store_true", help="peak memory of 1M arrivals")
     parser.add_argument("--cpu", action="store_true", help="time with the process CPU clock")
+    parser.add_argument("--split", action="store_true", help="router vs simulator, then stop")
     args = parser.parse_args()
     timer: Timer = time.process_time if args.cpu else time.perf_counter
+    if args.split:
+        split(args.arrivals, args.repeats, timer)
+        return 0
 
     clock_name = "process CPU time" if args.cpu else "wall time"
     print(

@@ -221,3 +221,64 @@ def test_compare_runs_every_policy_on_the_same_seed() -> None:
     assert offered[0] == offered[1]
     asa = [report.channels()["voice"]["asa"].mean for report in reports]
     assert asa[1] > asa[0]
+
+
+ONE_QUEUE_TWO_CHANNELS = """
+name = "one queue"
+horizon_hours = 6
+warmup_hours = 0.5
+replications = 1
+seed = 5
+
+[[teams]]
+name = "desk"
+size = 3
+capacity = { voice = 1, email = 2, callback = 1 }
+
+[[queues]]
+name = "all"
+
+[[workload]]
+channel = "voice"
+rate_per_hour = 40
+handle_time = { distribution = "exponential", mean_seconds = 200 }
+patience = { distribution = "exponential", mean_seconds = 90 }
+callback_share = 0.5
+callback_delay = 120
+
+[[workload]]
+channel = "email"
+rate_per_hour = 8
+handle_time = { distribution = "exponential", mean_seconds = 300 }
+"""
+
+
+def test_with_one_queue_each_channels_queue_figures_are_the_channels() -> None:
+    # With one queue the runner knows each customer's queue on arrival (no "queued"
+    # events): the queue's tally per channel must count what the channel counts.
+    simulation = Simulation(Scenario.from_toml(ONE_QUEUE_TWO_CHANNELS))
+    queued: list[str] = []
+    simulation.router.subscribe(lambda event: queued.append(event.queue), kinds=["queued"])
+    result = simulation.run()
+    assert set(queued) == {"all"}
+    assert len(queued) == result.customers
+    assert set(result.queues) == {"all / voice", "all / email", "all / callback"}
+    for channel, figures in result.channels.items():
+        queue = result.queues[f"all / {channel}"]
+        for name in (
+            "offered",
+            "answered",
+            "abandoned",
+            "service_level",
+            "asa",
+            "backlog_mean",
+            "backlog_max",
+            "backlog_end",
+            "callbacks",
+            "response_time",
+        ):
+            assert queue[name] == figures[name] or (
+                math.isnan(queue[name]) and math.isnan(figures[name])
+            ), (channel, name)
+    assert result.channels["voice"]["abandoned"] > 0
+    assert result.channels["callback"]["offered"] > 0

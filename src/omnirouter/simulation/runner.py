@@ -305,8 +305,14 @@ class Simulation:
             "assigned": self._assigned,
             "wrap_up_ended": self._wrap_up_ended,
             "transferred": self._transferred,
-            "queued": self._queued,
         }
+        # With one queue all work enters it on submit, so each customer's queue is known
+        # on arrival and the router need not build a "queued" event per customer.
+        queues = self.router.queues
+        self._only_queue: str | None = queues[0].name if len(queues) == 1 else None
+        self._only_queue_of: dict[GroupTally, GroupTally] = {}
+        if self._only_queue is None:
+            self._handlers["queued"] = self._queued
         if scenario.blending:
             self._handlers["blend_switched"] = self._blend_switched
             self._handlers["paused"] = self._paused
@@ -363,10 +369,12 @@ class Simulation:
         return tally
 
     def _queue(self, queue: str, channel: GroupTally) -> GroupTally:
-        key = f"{queue} / {channel.name}"
-        tally = self.queues.get(key)
+        """The tally of ``queue``'s work on ``channel``, made on first use."""
+        pair = (queue, channel)
+        tally = self._queue_of.get(pair)
         if tally is None:
-            tally = self.queues[key] = GroupTally(
+            key = f"{queue} / {channel.name}"
+            tally = self._queue_of[pair] = self.queues[key] = GroupTally(
                 key,
                 synchronous=channel.synchronous,
                 threshold=channel.threshold,
@@ -377,15 +385,17 @@ class Simulation:
             )
         return tally
 
+    def _only_queue_tally(self, queue: str, channel: GroupTally) -> GroupTally:
+        """The tally of the only queue's work on ``channel``, made on first use."""
+        tally = self._only_queue_of[channel] = self._queue(queue, channel)
+        return tally
+
     # -- router events ------------------------------------------------------------------
 
     def _queued(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id)  # type: ignore[arg-type]
         if customer is not None and customer.queue is None and event.queue is not None:
-            pair = (event.queue, customer.channel)
-            tally = self._queue_of.get(pair)
-            if tally is None:
-                tally = self._queue_of[pair] = self._queue(event.queue, customer.channel)
+            tally = self._queue(event.queue, customer.channel)
             customer.queue = tally
             tally.arrived(customer.arrived, customer.counted)
 
@@ -526,6 +536,11 @@ class Simulation:
         self.customers[customer_id] = customer
         self.arrivals += 1
         tally.arrived(now, counted)
+        only_queue = self._only_queue
+        if only_queue is not None:
+            queue = self._only_queue_of.get(tally) or self._only_queue_tally(only_queue, tally)
+            customer.queue = queue
+            queue.arrived(now, counted)
         if self._sla is not None and not tally.synchronous:
             customer.deadline = self._sla.deadline_at(channel, now, self.registry.get(channel))
         # The customer's interaction: a shallow copy of the source's template (see
