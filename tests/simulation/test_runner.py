@@ -253,32 +253,26 @@ handle_time = { distribution = "exponential", mean_seconds = 300 }
 """
 
 
-def test_with_one_queue_each_channels_queue_figures_are_the_channels() -> None:
-    # With one queue the runner knows each customer's queue on arrival (no "queued"
-    # events): the queue's tally per channel must count what the channel counts.
-    simulation = Simulation(Scenario.from_toml(ONE_QUEUE_TWO_CHANNELS))
+def test_with_one_queue_its_figures_are_those_the_queue_events_give() -> None:
+    # With one queue the runner takes each channel's figures for the queue's (no
+    # "queued" events, no queue tallies). A second queue that accepts nothing makes it
+    # count the queue from the router's events instead: the figures must be the same.
+    single = Scenario.from_toml(ONE_QUEUE_TWO_CHANNELS)
+    two = Scenario.from_toml(
+        ONE_QUEUE_TWO_CHANNELS + '[[queues]]\nname = "never"\naccepts = "reason == \'x\'"\n'
+    )
+    simulation = Simulation(single)
     queued: list[str] = []
     simulation.router.subscribe(lambda event: queued.append(event.queue), kinds=["queued"])
-    result = simulation.run()
+    mirrored = simulation.run()
+    counted = Simulation(two).run()
     assert set(queued) == {"all"}
-    assert len(queued) == result.customers
-    assert set(result.queues) == {"all / voice", "all / email", "all / callback"}
-    for channel, figures in result.channels.items():
-        queue = result.queues[f"all / {channel}"]
-        for name in (
-            "offered",
-            "answered",
-            "abandoned",
-            "service_level",
-            "asa",
-            "backlog_mean",
-            "backlog_max",
-            "backlog_end",
-            "callbacks",
-            "response_time",
-        ):
-            assert queue[name] == figures[name] or (
-                math.isnan(queue[name]) and math.isnan(figures[name])
-            ), (channel, name)
-    assert result.channels["voice"]["abandoned"] > 0
-    assert result.channels["callback"]["offered"] > 0
+    assert len(queued) == mirrored.customers
+    assert list(mirrored.queues) == list(counted.queues)
+    assert set(mirrored.queues) == {"all / voice", "all / email", "all / callback"}
+    assert repr(mirrored.queues) == repr(counted.queues)  # NaN-safe, exact floats
+    assert repr(mirrored.channels) == repr(counted.channels)
+    voice = mirrored.queues["all / voice"]
+    assert voice["abandoned"] > 0
+    assert voice["offered"] == mirrored.channels["voice"]["offered"]
+    assert mirrored.channels["callback"]["offered"] > 0

@@ -328,6 +328,25 @@ class GroupTally:
             "paused_seconds": self.paused_total,
         }
 
+    def queue_figures(self, span: float) -> dict[str, float]:
+        """With a single queue, its KPIs for this channel's work: the channel's own.
+
+        All the channel's work is in that queue from its arrival, so every count and
+        sum is the channel's, except what a queue's tally does not keep: the waiting
+        histogram (no percentile) and the transfers and blending pauses, which are
+        counted per channel only.
+        """
+        return {**self.figures(span), **_CHANNEL_ONLY}
+
+
+#: What a queue's figures leave out (see GroupTally.queue_figures).
+_CHANNEL_ONLY = {
+    "answer_time_p90": math.nan,
+    "transfers": 0.0,
+    "interruptions": 0.0,
+    "paused_seconds": 0.0,
+}
+
 
 class AgentTally:
     """Busy, staffed, break and paused-work time of one agent, over the measured span.

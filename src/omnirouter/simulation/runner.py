@@ -306,11 +306,13 @@ class Simulation:
             "wrap_up_ended": self._wrap_up_ended,
             "transferred": self._transferred,
         }
-        # With one queue all work enters it on submit, so each customer's queue is known
-        # on arrival and the router need not build a "queued" event per customer.
+        # With one queue all work enters it on submit: its figures per channel are the
+        # channel's (GroupTally.queue_figures), so no "queued" event is needed (the
+        # router builds none) and no queue tally either. The channels in the order their
+        # first customer came, as the queue tallies would have been made.
         queues = self.router.queues
         self._only_queue: str | None = queues[0].name if len(queues) == 1 else None
-        self._only_queue_of: dict[GroupTally, GroupTally] = {}
+        self._only_queue_channels: dict[GroupTally, None] = {}
         if self._only_queue is None:
             self._handlers["queued"] = self._queued
         if scenario.blending:
@@ -383,11 +385,6 @@ class Simulation:
                 interval_seconds=self._interval,
                 with_distribution=False,
             )
-        return tally
-
-    def _only_queue_tally(self, queue: str, channel: GroupTally) -> GroupTally:
-        """The tally of the only queue's work on ``channel``, made on first use."""
-        tally = self._only_queue_of[channel] = self._queue(queue, channel)
         return tally
 
     # -- router events ------------------------------------------------------------------
@@ -536,11 +533,8 @@ class Simulation:
         self.customers[customer_id] = customer
         self.arrivals += 1
         tally.arrived(now, counted)
-        only_queue = self._only_queue
-        if only_queue is not None:
-            queue = self._only_queue_of.get(tally) or self._only_queue_tally(only_queue, tally)
-            customer.queue = queue
-            queue.arrived(now, counted)
+        if self._only_queue is not None and tally not in self._only_queue_channels:
+            self._only_queue_channels[tally] = None
         if self._sla is not None and not tally.synchronous:
             customer.deadline = self._sla.deadline_at(channel, now, self.registry.get(channel))
         # The customer's interaction: a shallow copy of the source's template (see
@@ -671,6 +665,14 @@ class Simulation:
                 unsubscribe()
         return self._result()
 
+    def _queue_figures(self, span: float) -> dict[str, dict[str, float]]:
+        if self._only_queue is None:
+            return {name: tally.figures(span) for name, tally in self.queues.items()}
+        return {
+            f"{self._only_queue} / {channel.name}": channel.queue_figures(span)
+            for channel in self._only_queue_channels
+        }
+
     def _tick(self, now: float) -> None:
         self.router.tick(now)
         self._accept_offers()
@@ -721,7 +723,7 @@ class Simulation:
             measured_seconds=span,
             interval_seconds=self._interval,
             channels={name: tally.figures(span) for name, tally in self.channels.items()},
-            queues={name: tally.figures(span) for name, tally in self.queues.items()},
+            queues=self._queue_figures(span),
             teams={name: _team_figures(members) for name, members in sorted(teams.items())},
             agents={agent_id: tally.figures() for agent_id, tally in self.agents.items()},
             waiting=waiting,
