@@ -262,7 +262,7 @@ def test_with_one_queue_its_figures_are_those_the_queue_events_give() -> None:
         ONE_QUEUE_TWO_CHANNELS + '[[queues]]\nname = "never"\naccepts = "reason == \'x\'"\n'
     )
     simulation = Simulation(single)
-    queued: list[str] = []
+    queued: list[str | None] = []
     simulation.router.subscribe(lambda event: queued.append(event.queue), kinds=["queued"])
     mirrored = simulation.run()
     counted = Simulation(two).run()
