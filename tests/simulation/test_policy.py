@@ -260,7 +260,9 @@ def test_blending_rules_in_toml_switch_pause_and_keep_the_handle_time() -> None:
     # Work time is the drawn handle time: a paused e-mail completes 600 s of work after
     # its assignment plus the time it lay paused.
     handled = om.blending.handling_times(events)
-    mail = {e.interaction_id for e in events if e.kind == "completed" and e.channel == "email"}
+    mail = {
+        e.interaction_id or "" for e in events if e.kind == "completed" and e.channel == "email"
+    }
     interrupted = {event.interaction_id for event in paused} & mail
     assert interrupted
     assert all(handled[work] == pytest.approx(600.0) for work in mail)
