@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
 
+# Public names defined with the layer that uses them; users meet them here.
+AgentStatus.__module__ = __name__
+ServiceLevelHook.__module__ = __name__
+
 
 class Router(_RouterOperations):
     """The routing core: submit work, add agents, react to events.
