@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import omnirouter as om
+from omnirouter.testing import EventRecorder
 
 
 class Clock:
@@ -21,28 +22,12 @@ class Clock:
         return self.now
 
 
-class Recorder:
-    """Collects every event; helpers to filter them."""
-
-    def __init__(self) -> None:
-        self.events: list[om.Event] = []
-
-    def __call__(self, event: om.Event) -> None:
-        self.events.append(event)
-
-    def kinds(self, interaction_id: str | None = None) -> list[str]:
-        return [
-            e.kind
-            for e in self.events
-            if interaction_id is None or e.interaction_id == interaction_id
-        ]
-
-    def of(self, kind: str) -> list[om.Event]:
-        return [e for e in self.events if e.kind == kind]
+class Recorder(EventRecorder):
+    """Collects every event (``omnirouter.testing.EventRecorder``) for the routing tests."""
 
     def assigned(self) -> dict[str, str]:
         """interaction id → agent id of every assignment, in order."""
-        return {e.interaction_id or "": e.agent_id or "" for e in self.of("assigned")}
+        return self.assignments()
 
 
 def agent(agent_id: str, **fields: object) -> om.Agent:
