@@ -173,7 +173,9 @@ def median_rate(
     return statistics.median(rates), statistics.median(costs), figures
 
 
-def router_replay(arrivals: int) -> Callable[[Timer], tuple[float, int]]:
+def router_replay(
+    arrivals: int, agents: int = 10, queues: int = 1
+) -> Callable[[Timer], tuple[float, int]]:
     """A timed replay of the router calls of one scenario A run, on a fresh router.
 
     The recording run's router tells every call to a command listener; the replay
@@ -181,7 +183,7 @@ def router_replay(arrivals: int) -> Callable[[Timer], tuple[float, int]]:
     subscribed to the same event kinds with handlers that do nothing, so it pays for
     what the router does (events included) and not for the simulator around it.
     """
-    recording = Simulation(scenario_a(arrivals))
+    recording = Simulation(scenario_a(arrivals, agents, queues))
     calls: list[tuple[float, str, dict[str, Any]]] = []
     recording.router.add_command_listener(
         lambda name, arguments, at: calls.append((at, name, arguments))
@@ -189,7 +191,7 @@ def router_replay(arrivals: int) -> Callable[[Timer], tuple[float, int]]:
     customers = recording.run().customers
 
     def replay(timer: Timer) -> tuple[float, int]:
-        fresh = Simulation(scenario_a(arrivals))
+        fresh = Simulation(scenario_a(arrivals, agents, queues))
         router, kernel = fresh.router, fresh.kernel
         for kind in fresh._handlers:  # the kinds the simulator subscribes to
             router.subscribe(lambda event: None, kinds=[kind])
@@ -218,18 +220,21 @@ def router_replay(arrivals: int) -> Callable[[Timer], tuple[float, int]]:
     return replay
 
 
-def split(arrivals: int, repeats: int, timer: Timer) -> None:
+def split(arrivals: int, repeats: int, timer: Timer, agents: int = 10, queues: int = 1) -> None:
     """Print omnirouter's cost per customer split into the router's and the simulator's."""
-    replay = router_replay(arrivals)
+    replay = router_replay(arrivals, agents, queues)
     full_costs, router_costs = [], []
     for _ in range(repeats):
-        wall, customers, _ = run_omnirouter(arrivals, timer=timer)
+        wall, customers, _ = run_omnirouter(arrivals, agents, queues, timer=timer)
         full_costs.append(wall / customers)
         wall, customers = replay(timer)
         router_costs.append(wall / customers)
     full = statistics.median(full_costs)
     router = statistics.median(router_costs)
-    print(f"Split of omnirouter's cost, scenario A, {arrivals:,} arrivals, median of {repeats}:")
+    print(
+        f"Split of omnirouter's cost, {agents} agents x {queues} queue(s),"
+        f" {arrivals:,} arrivals, median of {repeats}:"
+    )
     print(f"  simulation (all)      {full * 1e6:6.2f} µs per customer")
     print(f"  router calls replayed {router * 1e6:6.2f} µs ({router / full:.0%})")
     print(f"  simulator's own       {(full - router) * 1e6:6.2f} µs ({1 - router / full:.0%})")
@@ -256,10 +261,14 @@ def main() -> int:
     parser.add_argument("--memory", action="store_true", help="peak memory of 1M arrivals")
     parser.add_argument("--cpu", action="store_true", help="time with the process CPU clock")
     parser.add_argument("--split", action="store_true", help="router vs simulator, then stop")
+    parser.add_argument(
+        "--shape", default="10x1", help="agents x queues for --split (default 10x1)"
+    )
     args = parser.parse_args()
     timer: Timer = time.process_time if args.cpu else time.perf_counter
     if args.split:
-        split(args.arrivals, args.repeats, timer)
+        agents, queues = (int(part) for part in args.shape.split("x"))
+        split(args.arrivals, args.repeats, timer, agents, queues)
         return 0
 
     clock_name = "process CPU time" if args.cpu else "wall time"
