@@ -241,15 +241,33 @@ def split(arrivals: int, repeats: int, timer: Timer, agents: int = 10, queues: i
 
 
 def peak_memory(tool: str, arrivals: int) -> float:
-    """Peak resident memory (MB) of simulating ``arrivals`` in a fresh process."""
+    """Peak resident memory (MB) of simulating ``arrivals`` in a fresh process.
+
+    Read from the child's own VmHWM (Linux): ``ru_maxrss`` survives ``exec`` and would
+    report the parent's peak when the parent has grown larger than the child.
+    """
     code = (
-        "import resource, sys; sys.path.insert(0, 'benchmarks');"
+        "import sys; sys.path.insert(0, 'benchmarks');"
         "import bench_simulation as b;"
         f"b.TOOLS[{tool!r}]({arrivals});"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(b.own_peak_kb())"
     )
     output = subprocess.check_output([sys.executable, "-c", code], text=True)
     return int(output.strip().splitlines()[-1]) / 1024.0
+
+
+def own_peak_kb() -> int:
+    """This process's peak resident memory in kB (VmHWM where /proc has it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> int:
