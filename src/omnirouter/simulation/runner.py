@@ -392,7 +392,9 @@ class Simulation:
     def _queued(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id)  # type: ignore[arg-type]
         if customer is not None and customer.queue is None and event.queue is not None:
-            tally = self._queue(event.queue, customer.channel)
+            tally = self._queue_of.get((event.queue, customer.channel)) or self._queue(
+                event.queue, customer.channel
+            )
             customer.queue = tally
             tally.arrived(customer.arrived, customer.counted)
 
