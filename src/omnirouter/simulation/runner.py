@@ -166,7 +166,7 @@ class _Source:
             attributes=dict(spec.attributes),
             manual_priority=None if spec.priority is None else ManualPriority(value=spec.priority),
         )
-        # What each customer's copy of the template is made of (see _Simulation._enter).
+        # What each customer's copy of the template is made of (see Simulation._enter).
         self.template_values: dict[str, Any] = template.__dict__
         self.fields_set: set[str] = template.__pydantic_fields_set__ | _COPIED_FIELDS
         self.template_extra = template.__pydantic_extra__
@@ -388,6 +388,9 @@ class Simulation:
         return tally
 
     # -- router events ------------------------------------------------------------------
+
+    # The handlers look ids up as the events carry them: None (an agent's event) finds
+    # nothing, which is what ``or ""`` would give at a cost per event.
 
     def _queued(self, event: Event) -> None:
         customer = self.customers.get(event.interaction_id)  # type: ignore[arg-type]
