@@ -402,43 +402,16 @@ class AgentTally:
             elif busy:
                 self.busy_available_seconds += span
 
-    # took() and freed() run once per piece of work each: _advance is written out in
-    # both (the call would cost about as much as the integration itself).
-
     def took(self, at: float, counted: bool) -> None:
         """The agent started on one more piece of work."""
-        last = self.last
-        if at > last:
-            span = at - last
-            self.last = at
-            busy = self.load > 0
-            if busy:
-                self.busy_seconds += span
-            if self.staffed:
-                self.staffed_seconds += span
-                if self.on_break:
-                    self.break_seconds += span
-                elif busy:
-                    self.busy_available_seconds += span
+        self._advance(at)
         self.load += 1
         if counted:
             self.handled += 1
 
     def freed(self, at: float) -> None:
         """The agent finished one piece of work (after its wrap-up)."""
-        last = self.last
-        if at > last:
-            span = at - last
-            self.last = at
-            busy = self.load > 0
-            if busy:
-                self.busy_seconds += span
-            if self.staffed:
-                self.staffed_seconds += span
-                if self.on_break:
-                    self.break_seconds += span
-                elif busy:
-                    self.busy_available_seconds += span
+        self._advance(at)
         self.load -= 1
 
     def presence(self, at: float, presence: str) -> None:
