@@ -44,20 +44,16 @@ class ServiceLevelTarget(BoundaryModel):
     basis: TimeBasis = TimeBasis.CALENDAR
 
 
-def _target(seconds: float, goal: float) -> ServiceLevelTarget:
-    return ServiceLevelTarget(threshold=timedelta(seconds=seconds), goal=goal)
-
-
 def _seed_targets() -> dict[str, ServiceLevelTarget]:
-    # The built-in channels' traits carry the seed figures (one place for them); chat is
-    # the exception, see SEED_TARGETS.
+    # The built-in channels' traits carry the seed figures (one place for them). Chat
+    # takes messenger's: the seeds give one figure for both, see SEED_TARGETS.
     traits = {channel.name: channel for channel in BUILTIN_CHANNELS}
+    source = {"chat": "messenger"}
     names = ("voice", "chat", "messenger", "social_public", "social_private", "email", "review")
     return {
-        name: _target(3600.0, 0.64)
-        if name == "chat"
-        else ServiceLevelTarget(
-            threshold=traits[name].service_level_target, goal=traits[name].service_level_goal
+        name: ServiceLevelTarget(
+            threshold=traits[source.get(name, name)].service_level_target,
+            goal=traits[source.get(name, name)].service_level_goal,
         )
         for name in names
     }
