@@ -14,10 +14,10 @@ after every operation, and the agent rule is consulted on every capacity check.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from collections import deque
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,6 +26,7 @@ from bench_routing import (
     Clock,
     build_router,
     drive,
+    interleaved_medians,
     make_interactions,
     run_floor,
 )
@@ -84,14 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     for queues in queue_counts:
         for agents in agent_counts:
             work = make_interactions(cycles + agents // 2 + 10, queues, seed=agents + queues)
-            plain: list[float] = []
-            blended: list[float] = []
-            floor: list[float] = []
-            for _ in range(repeats):  # interleaved, so load changes hit all three alike
-                plain.append(run_router(agents, queues, work, False))
-                blended.append(run_router(agents, queues, work, True))
-                floor.append(run_floor(agents, queues, work))
-            plain_s, blended_s, floor_s = map(statistics.median, (plain, blended, floor))
+            plain_s, blended_s, floor_s = interleaved_medians(
+                [
+                    partial(run_router, agents, queues, work, False),
+                    partial(run_router, agents, queues, work, True),
+                    partial(run_floor, agents, queues, work),
+                ],
+                repeats,
+            )
             blended_by[(agents, queues)] = blended_s
             print(
                 f"| {agents:,} | {queues} | {plain_s * 1e6:.2f} | {blended_s * 1e6:.2f} "

@@ -30,6 +30,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from _minimal_router import MinimalRouter  # benchmarks/, on the path of this script
@@ -248,6 +249,16 @@ def run_floor(
     return (timer() - start) / len(timed)
 
 
+def interleaved_medians(runs: Sequence[Callable[[], float]], repeats: int) -> list[float]:
+    """The median of each of ``runs`` over ``repeats`` rounds, one of each per round, so
+    that a noisy stretch of the machine hits all of them alike."""
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for index, run in enumerate(runs):
+            times[index].append(run())
+    return [statistics.median(each) for each in times]
+
+
 def medians(
     repeats: int,
     agents: int,
@@ -255,13 +266,11 @@ def medians(
     work: list[om.Interaction],
     timer: Timer = time.perf_counter,
 ) -> tuple[float, float, float]:
-    """Median seconds per cycle of the router, the minimal router and the floor, run
-    alternately so that a noisy stretch of the machine hits all three."""
-    runs: list[list[float]] = [[], [], []]
-    for _ in range(repeats):
-        for index, run in enumerate((run_router, run_minimal, run_floor)):
-            runs[index].append(run(agents, queues, work, timer))
-    router_s, minimal_s, floor_s = (statistics.median(times) for times in runs)
+    """Median seconds per cycle of the router, the minimal router and the floor."""
+    router_s, minimal_s, floor_s = interleaved_medians(
+        [partial(run, agents, queues, work, timer) for run in (run_router, run_minimal, run_floor)],
+        repeats,
+    )
     return router_s, minimal_s, floor_s
 
 
