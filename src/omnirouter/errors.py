@@ -40,7 +40,29 @@ class OmnirouterError(Exception):
 
 
 class ErrorDetail:
-    """One problem found while validating input: where (``path``) and what (``message``)."""
+    """One problem found while validating input: where (``path``) and what (``message``).
+
+    A :class:`ValidationError` carries one per bad field in ``errors``; a web service
+    turns them into the body of a 422 answer.
+
+    Attributes:
+        path: Where, as keys and list indexes: ``("skills", "billing")``.
+        location: The path as a dotted string: ``"skills.billing"`` (``"<root>"`` when
+            the input as a whole is wrong).
+        message: What is wrong, in words, e.g. ``"unknown channel 'pigeon'; known
+            channels: …"``.
+        type: A short machine-readable kind, e.g. ``"value_error"`` or ``"missing"``.
+        input: The value that was given. It may be personal data: keep it out of
+            answers and logs.
+
+    Example:
+        >>> import omnirouter as om
+        >>> try:
+        ...     om.Agent(id="anna", skills={"billing": 9})
+        ... except om.ValidationError as error:
+        ...     [(detail.location, detail.type) for detail in error.errors]
+        [('skills.billing', 'less_than_equal')]
+    """
 
     __slots__ = ("input", "message", "path", "type")
 
@@ -77,7 +99,21 @@ class ValidationError(OmnirouterError, ValueError):
     """Input did not validate. ``errors`` lists every bad field with its path.
 
     Raised instead of pydantic's own error so that callers need to know only one
-    exception tree; the original pydantic error is kept as ``__cause__``.
+    exception tree; the original pydantic error is kept as ``__cause__``. The message
+    lists every bad field on a line of its own.
+
+    Attributes:
+        title: What was validated, e.g. ``"Interaction"`` or ``"complete"``.
+        errors: One :class:`ErrorDetail` per problem, in the order found.
+        fields: Their dotted locations (see :attr:`fields`).
+
+    Example:
+        >>> import omnirouter as om
+        >>> try:
+        ...     om.Interaction.model_validate({"id": "x", "channel": "pigeon"})
+        ... except om.ValidationError as error:
+        ...     print(error.fields, error.errors[0].type)
+        ['channel'] value_error
     """
 
     def __init__(self, title: str, errors: Iterable[ErrorDetail]) -> None:

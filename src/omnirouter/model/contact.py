@@ -1,4 +1,4 @@
-"""Contacts: a person's names, identities across channels, consent per channel (R-HI3, R-HI6)."""
+"""Contacts: a person's names, identities across channels, consent per channel."""
 
 from __future__ import annotations
 
@@ -57,14 +57,14 @@ class PostalAddress(BoundaryModel):
 
 
 class ConsentStatus(enum.StrEnum):
-    """A consent decision."""
+    """A consent decision: ``opt_in`` (the person agreed) or ``opt_out`` (they refused)."""
 
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
 
 
 class ConsentRecord(BoundaryModel):
-    """One consent decision for one channel, with when and where it was given (R-HI6).
+    """One consent decision for one channel, with when and where it was given.
 
     Records are kept as a log, never overwritten: an opt-out recorded after an
     opt-in is a new record, so the history stays auditable.

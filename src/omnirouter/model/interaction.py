@@ -1,4 +1,4 @@
-"""The channel-agnostic interaction: one piece of work from any channel (R-CH4)."""
+"""The channel-agnostic interaction: one piece of work from any channel."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class InteractionState(enum.StrEnum):
         return self in TERMINAL_STATES
 
 
+#: The four end states; an interaction in one of them is finished and changes no more.
 TERMINAL_STATES = frozenset(
     {
         InteractionState.COMPLETED,
@@ -96,7 +97,7 @@ class ManualPriority(BoundaryModel):
 
 
 class BotHandover(BoundaryModel):
-    """What a bot or digital assistant hands to the human (R-RT9)."""
+    """What a bot or digital assistant hands to the human."""
 
     bot: str | None = None
     transcript: list[str] = Field(default_factory=list)

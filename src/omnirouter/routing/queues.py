@@ -174,7 +174,7 @@ class Queue:
 
 
 class FourEyes:
-    """The four-eyes principle for public replies (R-RT7).
+    """The four-eyes principle for public replies.
 
     Completing work on one of ``channels`` does not finish it: a review task goes to
     an agent matching ``reviewer`` (never the author), and the original completes

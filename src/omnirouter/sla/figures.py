@@ -1,4 +1,4 @@
-"""Service-level figures from event streams: answered within threshold / offered (R-SL1).
+"""Service-level figures from event streams: answered within threshold / offered.
 
 Feed a :class:`ServiceLevelTracker` the router's events (subscribe it, or replay a log)
 and ask for :meth:`~ServiceLevelTracker.figures` per channel, queue, team or agent.
@@ -34,17 +34,34 @@ class EventLike(Protocol):
     """What the tracker reads of an event (``om.Event`` has all of it)."""
 
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> str:
+        """What happened: ``queued``, ``assigned``, ``abandoned`` …"""
+        ...
+
     @property
-    def at(self) -> float: ...
+    def at(self) -> float:
+        """When, in epoch seconds."""
+        ...
+
     @property
-    def interaction_id(self) -> str | None: ...
+    def interaction_id(self) -> str | None:
+        """The work it is about, if any."""
+        ...
+
     @property
-    def agent_id(self) -> str | None: ...
+    def agent_id(self) -> str | None:
+        """The agent it is about, if any."""
+        ...
+
     @property
-    def queue(self) -> str | None: ...
+    def queue(self) -> str | None:
+        """The queue the work was in, if known."""
+        ...
+
     @property
-    def channel(self) -> str | None: ...
+    def channel(self) -> str | None:
+        """The work's channel, if known."""
+        ...
 
 
 class AbandonConvention(enum.StrEnum):
