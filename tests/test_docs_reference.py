@@ -187,3 +187,13 @@ def test_pages_speak_the_users_words(page: Path) -> None:
     found = sorted(set(_INTERNAL_WORDS.findall(text)))
     assert not found, f"{page.name} mentions {found}: say what it means instead"
     assert "<!--" not in text, f"{page.name} has a leftover HTML comment"
+
+
+def test_the_site_needs_no_network_to_build_or_read() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # Web fonts off: Material would otherwise link Google Fonts from every page.
+    assert re.search(r"^  font: false$", config, re.MULTILINE)
+    plugins = config[config.index("\nplugins:") : config.index("\nnav:")]
+    assert set(re.findall(r"^  - (\w+)", plugins, re.MULTILINE)) == {"search", "mkdocstrings"}
+    # No inventories of other projects' docs: mkdocstrings would download them.
+    assert "import:" not in plugins
