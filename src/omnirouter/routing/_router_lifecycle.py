@@ -7,10 +7,9 @@ accepted or declined, completed and finished (with its parts and four-eyes revie
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
-
-import math
 
 import attrs
 
