@@ -173,7 +173,7 @@ def test_every_page_is_in_the_navigation() -> None:
         for p in DOCS.rglob("*.md")
         if not p.relative_to(DOCS).parts[0].startswith("_")
     }
-    assert pages - _nav_pages() == set()
+    assert pages - _nav_pages() == set(), "add these pages to nav in mkdocs.yml"
     assert _nav_pages() - pages == set()
 
 
