@@ -593,7 +593,15 @@ def _extend(
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a TOML scenario file; errors name the file and every bad field."""
+    """Read and validate a TOML scenario file; errors name the file and every bad field.
+
+    A scenario may ``extends = "other.toml"`` (relative to its own folder) and name a
+    priority strategy file; both are read too.
+
+    Raises:
+        ValidationError: The file is missing, is not TOML, or a field is invalid; the
+            message names the file and every bad field.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
