@@ -161,7 +161,7 @@ def _compile(title: str, field: str, text: Any, roots: frozenset[str]) -> Expres
 
 
 class BlendRule:
-    """One blending rule, as data (see the module docstring and ``docs/blending.md``).
+    """One blending rule, as data (see the channel blending guide).
 
     ``when`` (blank: always) switches the rule on; ``until`` (optional) switches it off
     again — without it the rule is on exactly while ``when`` holds. Both read live load
