@@ -197,3 +197,23 @@ def test_the_site_needs_no_network_to_build_or_read() -> None:
     assert set(re.findall(r"^  - (\w+)", plugins, re.MULTILINE)) == {"search", "mkdocstrings"}
     # No inventories of other projects' docs: mkdocstrings would download them.
     assert "import:" not in plugins
+
+
+def test_the_glossary_defines_each_term_once() -> None:
+    text = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    defined = [m.lower() for m in re.findall(r"^\*\*([^*]+)\*\*", text, re.MULTILINE)]
+    assert len(defined) == len(set(defined)), "a term is defined twice"
+    terms = " ".join(defined)
+    for term in (
+        "service level",
+        "asa",
+        "aht",
+        "occupancy",
+        "utilisation",
+        "backlog",
+        "abandonment",
+        "interruptible",
+        "head start",
+        "end state",
+    ):
+        assert term in terms, f"the glossary should define {term!r}"
