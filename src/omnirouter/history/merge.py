@@ -333,6 +333,20 @@ def merge(
     ``rules`` (a :class:`SurvivorshipRules` or its mapping form) decides each field.
     Raises :class:`omnirouter.ValidationError` for bad records, repeated ids, or
     clusters naming unknown ids; then nothing is merged.
+
+    Example:
+        >>> import omnirouter as om
+        >>> result = om.history.merge([
+        ...     {"id": "shop-1", "first_name": "Anna", "email": "Anna@Example.org"},
+        ...     {"id": "crm-7", "last_name": "Meyer", "email": "anna@example.org"},
+        ...     {"id": "crm-8", "first_name": "Bert", "email": "bert@example.org"},
+        ... ])
+        >>> [golden.record_ids for golden in result]
+        [('shop-1', 'crm-7'), ('crm-8',)]
+        >>> result.golden_of("crm-7").contact.display_name
+        'Anna Meyer'
+        >>> [str(link) for link in result.golden_of("crm-7").links]
+        ['email anna@example.org links shop-1, crm-7']
     """
     survivorship = _rules(rules)
     kinds = frozenset(IdentityKind(kind) for kind in link_on)
@@ -399,6 +413,13 @@ def unmerge(merged: MergeResult | GoldenContact) -> list[MergeInput]:
     """The input records exactly as given: all of a merge, or those of one golden contact.
 
     Copies are returned, so changing them leaves the merge result untouched.
+
+    Example:
+        >>> import omnirouter as om
+        >>> records = [{"id": "a", "email": "p@example.org"},
+        ...            {"id": "b", "email": "P@example.org"}]
+        >>> om.history.unmerge(om.history.merge(records)) == records
+        True
     """
     records = merged.inputs if isinstance(merged, MergeResult) else merged.sources
     return [snapshot(record) for record in records]
