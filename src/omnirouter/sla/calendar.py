@@ -83,6 +83,22 @@ class Holiday(BoundaryModel):
     between Christmas and New Year that spans a weekend) or ``rule``, an iCalendar
     RRULE read by dateutil: ``"FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=3"`` for a fixed date
     every year, ``"FREQ=YEARLY;BYEASTER=1"`` for Easter Monday.
+
+    Raises:
+        ValidationError: Both or neither of ``date`` and ``rule`` are given, ``until``
+            comes before ``date``, or the rule does not parse.
+
+    Example:
+        >>> import omnirouter as om
+        >>> unity = om.Holiday(name="Day of German Unity",
+        ...                    rule="FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=3")
+        >>> office = om.BusinessCalendar(timezone="Europe/Berlin",
+        ...                              hours={"mon-fri": ["09:00-17:00"]},
+        ...                              holidays=[unity])
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> office.is_open(datetime(2024, 10, 3, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+        False
     """
 
     model_config = pydantic.ConfigDict(frozen=True)

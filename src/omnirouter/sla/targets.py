@@ -40,7 +40,17 @@ class ServiceLevelTarget(BoundaryModel):
     """``goal`` of the work answered within ``threshold`` (e.g. 80 % within 20 s).
 
     ``basis`` says how the threshold is counted: in calendar time (the clock runs
-    around the clock) or in the policy calendar's business time.
+    around the clock) or in the policy calendar's business time. In JSON and TOML the
+    threshold is a number of seconds.
+
+    Raises:
+        ValidationError: ``threshold`` is not positive or ``goal`` is outside (0, 1].
+
+    Example:
+        >>> from datetime import timedelta
+        >>> target = ServiceLevelTarget.model_validate({"threshold": 20, "goal": 0.8})
+        >>> target.threshold == timedelta(seconds=20), target.basis.value
+        (True, 'calendar')
     """
 
     model_config = pydantic.ConfigDict(frozen=True)
