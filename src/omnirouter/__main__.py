@@ -1,0 +1,7 @@
+"""``python -m omnirouter``: the same command line as the ``omnirouter`` script."""
+
+import sys
+
+from omnirouter.cli import main
+
+sys.exit(main())

@@ -1,0 +1,19 @@
+"""How the command line words an error: one line naming what and where (private)."""
+
+from __future__ import annotations
+
+from omnirouter.errors import ExpressionError, OmnirouterError, ValidationError
+
+
+def one_line(error: OmnirouterError) -> str:
+    """The error as one line: a validation error lists each ``field: problem``."""
+    if isinstance(error, ValidationError):
+        parts = "; ".join(f"{detail.location}: {_flat(detail.message)}" for detail in error.errors)
+        return f"{_flat(error.title)}: {parts}" if parts else _flat(error.title)
+    if isinstance(error, ExpressionError):
+        return f"{error.reason} at column {error.column} of {error.expression!r}"
+    return _flat(str(error))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
