@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         except OmnirouterError as error:
             code = EXIT_REFUSED
-            message = one_line(error)
+            message = one_line(error, prefix)
         except OSError as error:
             code = EXIT_REFUSED
             where = f"{error.filename}: " if error.filename else ""

@@ -116,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{first.horizon_hours:g} h from {first.start.isoformat()}, warm-up "
         f"{first.warmup_hours:g} h, seed {reports[0].seed}; {per_day:,.0f} customers per "
-        f"simulated {day}; {runs} replications{policies} in {wall:.1f} s"
+        f"simulated {day}, {runs} replications{policies}"
     )
     print()
     print(format_comparison(reports))
+    print(f"simulated in {wall:.1f} s")
     return 0

@@ -653,6 +653,20 @@ class Scenario(BoundaryModel):
             threshold=traits.service_level_target, goal=traits.service_level_goal
         )
 
+    def thresholds(self) -> dict[str, float]:
+        """Service-level threshold (seconds) of every channel the workload reaches.
+
+        The workload's channels, and ``callback`` when some source leaves callbacks.
+        """
+        channels = {source.channel for source in self.workload}
+        if any(source.callback_share > 0 for source in self.workload):
+            channels.add("callback")
+        return {
+            name: self.service_level_target(name).threshold.total_seconds()
+            for name in sorted(channels)
+            if name in self.registry()
+        }
+
     def router_options(self, channels: ChannelRegistry | None = None) -> dict[str, Any]:
         """The policy as :class:`omnirouter.Router` keyword arguments.
 
@@ -726,6 +740,24 @@ class Scenario(BoundaryModel):
                     except ValidationError as error:
                         problems += [(detail.path, detail.message) for detail in error.errors]
         return problems
+
+
+def check_replications(count: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a replication count below 1 or above ``limits.replications``."""
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not 1 <= count <= limits.replications
+    ):
+        raise ValidationError(
+            "simulate",
+            [
+                ErrorDetail(
+                    ("replications",),
+                    f"must be an integer from 1 to {limits.replications:,} (Limits.replications)",
+                )
+            ],
+        )
 
 
 def _raise(problems: Problems) -> None:
