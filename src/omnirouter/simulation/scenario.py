@@ -689,6 +689,25 @@ class Scenario(BoundaryModel):
             options["blending"] = [rule.rule() for rule in self.blending]
         return options
 
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Scenario:
+        """Validate scenario data; the scenario's own ``channels`` are known to every field
+        (an agent's capacity may name a channel the scenario adds)."""
+        context = dict(context) if isinstance(context, dict) else {}
+        if "channels" not in context and isinstance(obj, dict):
+            context["channels"] = _registry_of(obj.get("channels"))
+        return super().model_validate(
+            obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+        )
+
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with some top-level fields replaced (e.g. ``seed=7``)."""
         data = self.model_dump(mode="python", by_alias=True)
@@ -740,6 +759,19 @@ class Scenario(BoundaryModel):
                     except ValidationError as error:
                         problems += [(detail.path, detail.message) for detail in error.errors]
         return problems
+
+
+def _registry_of(channels: Any) -> ChannelRegistry:
+    """The built-ins plus the channels in raw scenario data (bad entries are left to the
+    ``channels`` field's own validation to report)."""
+    registry = ChannelRegistry()
+    if isinstance(channels, list):
+        for item in channels:
+            try:
+                registry.register(ChannelTraits.model_validate(item), replace=True)
+            except (ValidationError, TypeError):
+                continue
+    return registry
 
 
 def check_replications(count: int, limits: Limits = DEFAULT_LIMITS) -> None:
