@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from omnirouter.cli import main
@@ -48,6 +48,8 @@ VALUES = st.sampled_from(
         -1,
         -3,
         0.5,
+        1e-300,
+        1e300,
         1e9,
         10**20,
         math.inf,
@@ -80,41 +82,62 @@ VALUES = st.sampled_from(
         {"distribution": "empirical", "file": "log.csv"},
         {"distribution": "empirical", "file": "/dev/zero"},
         {"file": "../strategy.toml"},
+        [{"start": "00:10", "minutes": 1e300}],
+        [{"start": "00:10", "minutes": 5}],
+        {"start": "00:00", "end": "00:30"},
     ]
 )
 
-#: Places a mutation may touch: top-level keys, and keys of the first queue/team/workload.
-PLACES = st.sampled_from(
-    [
-        ("horizon_hours",),
-        ("warmup_hours",),
-        ("replications",),
-        ("interval_minutes",),
-        ("start",),
-        ("extends",),
-        ("router", "selection"),
-        ("router", "offer_timeout"),
-        ("priority",),
-        ("service_levels",),
-        ("blending",),
-        ("chanels",),
-        ("queues", 0, "accepts"),
-        ("queues", 0, "steps"),
-        ("teams", 0, "size"),
-        ("teams", 0, "portfolio_size"),
-        ("teams", 0, "capacity"),
-        ("teams", 0, "shift"),
-        ("workload", 0, "channel"),
-        ("workload", 0, "rate_per_hour"),
-        ("workload", 0, "rates_per_hour"),
-        ("workload", 0, "replay"),
-        ("workload", 0, "handle_time"),
-        ("workload", 0, "patience"),
-        ("workload", 0, "callback_share"),
-        ("workload", 0, "interval_minutes"),
-        ("workload", 0, "curve_start"),
-        ("workload", 0, "hadle_time"),
-    ]
+#: Places a mutation may touch, each with hostile values of its own kind (drawn as often
+#: as the general ones above).
+PLACES: dict[tuple[str | int, ...], list[Any]] = {
+    ("horizon_hours",): [0.25, 1e-300, 1e300, 9000],
+    ("warmup_hours",): [0.5, 0.99, 1e300],
+    ("replications",): [2, 10_001, 0],
+    ("interval_minutes",): [1e-300, 1e-6, 15],
+    ("start",): ["2024-03-31T01:30:00+01:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"],
+    ("extends",): ["../outside.toml", "scenario.toml", "fifo", "/dev/zero"],
+    ("router", "selection"): ["round_robin", "fastest", ""],
+    ("router", "offer_timeout"): [1e-300, 1e300, 0.5, -3],
+    ("priority",): [{"file": "../strategy.toml"}, {"file": "fifo"}, {"name": "p"}],
+    ("service_levels",): [{"targets": {"voice": {"threshold": 1e-300}}}, {"targets": {"x": {}}}],
+    ("blending",): [
+        [{"name": "r", "when": "waiting.vocie > 2", "offer": ["voice"]}],
+        [{"name": "r", "when": "waiting.voice > 0", "offer": ["voice"], "recheck": 1e-300}],
+    ],
+    ("chanels",): [[]],
+    ("queues", 0, "accepts"): ["skills.billing >== 3", "channel == 'voice'", "(" * 500],
+    ("queues", 0, "steps"): [[{"target": "x", "timeout": 1e-300}], []],
+    ("teams", 0, "size"): [100_001, 0, 3],
+    ("teams", 0, "portfolio_size"): [10**7, 5],
+    ("teams", 0, "capacity"): [{"pigeon": 1}, {"voice": 0}, {"voice": 10**9}],
+    ("teams", 0, "shift"): [{"start": "23:00", "end": "01:00"}, {"start": "25:00", "end": "x"}],
+    ("teams", 0, "breaks"): [
+        [{"start": "00:10", "minutes": 1e300}],
+        [{"start": "00:10", "minutes": 1e-300}],
+        [{"start": "00:10", "minutes": 5}],
+    ],
+    ("workload", 0, "channel"): ["callback", "email", "pigeon"],
+    ("workload", 0, "rate_per_hour"): [1e9, 1e-300, 1e300, 60],
+    ("workload", 0, "rates_per_hour"): [[1] * 25, [1e9] * 24, [], [5, 10]],
+    ("workload", 0, "replay"): ["log.csv", "fifo", "/dev/zero", "../outside.toml"],
+    ("workload", 0, "handle_time"): [
+        {"distribution": "lognormal", "mean_seconds": 1e-300, "sd_seconds": 1e300},
+        {"distribution": "constant", "seconds": 1e300},
+        {"distribution": "constant", "seconds": 0},
+        {"distribution": "empirical", "file": "/dev/zero"},
+    ],
+    ("workload", 0, "patience"): [{"distribution": "constant", "seconds": 0}],
+    ("workload", 0, "callback_share"): [1, 0.5],
+    ("workload", 0, "callback_delay"): [1e300, 1e-300],
+    ("workload", 0, "interval_minutes"): [1e-300, 1e300],
+    ("workload", 0, "curve_start"): ["23:59", "24:00"],
+    ("workload", 0, "hadle_time"): [1],
+    ("queues", 0, "steps", 0, "timeout"): [1e-300, 1e300],
+}
+
+MUTATION = st.sampled_from(sorted(PLACES, key=str)).flatmap(
+    lambda place: st.tuples(st.just(place), st.one_of(st.sampled_from(PLACES[place]), VALUES))
 )
 
 
@@ -194,9 +217,18 @@ SETTINGS = settings(
 )
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=150)
+@example(mutations=[(("teams", 0, "breaks"), [{"start": "00:10", "minutes": 1e300}])], options=[])
+@example(mutations=[(("router", "offer_timeout"), 1e-300)], options=[])
+@example(mutations=[(("workload", 0, "rates_per_hour"), [1] * 25)], options=[])
+@example(mutations=[(("workload", 0, "rate_per_hour"), 1e9)], options=[])
+@example(mutations=[(("workload", 0, "replay"), "/dev/zero")], options=[["--allow-files-outside"]])
+@example(mutations=[(("workload", 0, "replay"), "fifo")], options=[])
+@example(mutations=[(("start",), "0001-01-01T00:00:00Z")], options=[])
+@example(mutations=[(("teams", 0, "portfolio_size"), 10**7)], options=[])
+@example(mutations=[], options=[["--replications", "10001"]])
 @given(
-    mutations=st.lists(st.tuples(PLACES, VALUES), max_size=4),
+    mutations=st.lists(MUTATION, max_size=4),
     options=st.lists(
         st.sampled_from(
             [
@@ -226,6 +258,7 @@ def test_simulate_exits_0_or_2_for_any_scenario(
     path.write_text(to_toml(document), encoding="utf-8")
     argv = ["simulate", str(path), "--no-progress", *[o for pair in options for o in pair]]
     code = _exit_code(argv)
+    event(f"exit code {code}")
     err = capsys.readouterr().err
     assert code in (0, 2), err
     if code == 2 and "usage:" not in err:

@@ -85,10 +85,10 @@ class Shift(BoundaryModel):
 
 
 class Break(BoundaryModel):
-    """A daily break: the agent is away from ``start`` for ``minutes``."""
+    """A daily break: the agent is away from ``start`` for ``minutes`` (at most a day)."""
 
     start: _ClockTime
-    minutes: _Positive
+    minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)]
 
 
 class RosterAgent(BoundaryModel):
@@ -213,7 +213,9 @@ class RouterSpec(BoundaryModel):
     """Router options: agent selection and the offer timeout (seconds)."""
 
     selection: Annotated[str, pydantic.AfterValidator(_known_selection)] = "longest_idle"
-    offer_timeout: _Positive | None = None
+    #: At least a millisecond: a shorter timeout would expire the offer at the very
+    #: moment it is made.
+    offer_timeout: Annotated[float, Field(ge=0.001, allow_inf_nan=False)] | None = None
 
 
 def _never_called(*args: Any, **kwargs: Any) -> Any:
