@@ -280,7 +280,9 @@ def test_misspelt_fields_get_a_suggestion(tmp_path: Path) -> None:
     text = DESK.replace("horizon_hours", "horizon_hour").replace("capacity", "capacty") + VOICE
     error = _refused(text.replace('channel = "voice"', 'chanel = "voice"'), tmp_path)
     messages = {detail.location: detail.message for detail in error.errors}
-    assert messages["horizon_hour"] == "unknown field 'horizon_hour'; did you mean 'horizon_hours'?"
+    assert messages["horizon_hour"] == (
+        "Extra inputs are not permitted; did you mean 'horizon_hours'?"
+    )
     assert messages["teams.0.template.capacty"].endswith("did you mean 'capacity'?")
     assert messages["workload.0.chanel"].endswith("did you mean 'channel'?")
     with pytest.raises(om.ValidationError, match="did you mean 'synchronous'"):

@@ -57,7 +57,8 @@ def with_suggestions(error: ValidationError, model: type[pydantic.BaseModel]) ->
             name = detail.path[-1]
             known = _known_fields(model, detail.path[:-1])
             match = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-            message = f"unknown field {name!r}" + (f"; did you mean {match[0]!r}?" if match else "")
-            detail = ErrorDetail(detail.path, message, detail.type, detail.input)
+            if match:
+                message = f"{detail.message}; did you mean {match[0]!r}?"
+                detail = ErrorDetail(detail.path, message, detail.type, detail.input)
         details.append(detail)
     return ValidationError(error.title, details)
