@@ -46,11 +46,17 @@ def reference(
     absolute paths that leave it are refused).
     """
     path = Path(name)
+    if "\x00" in str(path):
+        raise _refuse(title, where, "a file name cannot hold a NUL character")
     if base is not None and not path.is_absolute():
         path = base / path
     if base is not None and not allow_outside:
         folder = base.resolve()
-        if not path.resolve().is_relative_to(folder):
+        try:
+            inside = path.resolve().is_relative_to(folder)
+        except (OSError, RuntimeError):  # a symlink loop
+            inside = False
+        if not inside:
             raise _refuse(
                 title,
                 where,
@@ -65,6 +71,8 @@ def check_regular(path: Path, *, title: str, where: tuple[str | int, ...], limit
     """The size of ``path``; refuses what is missing, not a regular file, or too large."""
     try:
         info = path.stat()
+    except ValueError:  # a NUL character in the name
+        raise _refuse(title, where, "a file name cannot hold a NUL character") from None
     except OSError as error:
         raise _refuse(title, where, f"cannot read {str(path)!r}: {error.strerror}") from None
     if not stat.S_ISREG(info.st_mode):

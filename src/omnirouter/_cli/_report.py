@@ -12,7 +12,10 @@ def one_line(error: OmnirouterError, command: str = "") -> str:
     line prints that prefix itself.
     """
     if isinstance(error, ValidationError):
-        parts = "; ".join(f"{detail.location}: {_flat(detail.message)}" for detail in error.errors)
+        parts = "; ".join(
+            f"{detail.location}: {_flat(detail.message)}" if detail.path else _flat(detail.message)
+            for detail in error.errors
+        )
         title = "" if error.title == command else _flat(error.title)
         if not parts:
             return title

@@ -83,7 +83,7 @@ def _field_map(pairs: list[str]) -> dict[str, str]:
             continue
         mapping[field.strip()] = column.strip()
     if problems:
-        raise ValidationError("dedupe options", problems)
+        raise ValidationError("omnirouter dedupe", problems)
     return mapping
 
 
@@ -149,17 +149,17 @@ def _check_options(args: argparse.Namespace) -> None:
     if not 0 < args.threshold < 1:
         problems.append(ErrorDetail(["--threshold"], "must lie strictly between 0 and 1"))
     if problems:
-        raise ValidationError("dedupe options", problems)
+        raise ValidationError("omnirouter dedupe", problems)
 
 
 def _rows(
     path: Path, delimiter: str, encoding: str = "utf-8", limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[str], list[dict[str, str]]]:
     text = _files.read_text(
-        path, title="dedupe input", where=("input",), limits=limits, encoding=encoding
+        path, title="omnirouter dedupe", where=("input",), limits=limits, encoding=encoding
     )
     return _files.csv_rows(
-        text, path=path, title="dedupe input", limits=limits, delimiter=delimiter
+        text, path=path, title="omnirouter dedupe", limits=limits, delimiter=delimiter
     )
 
 
@@ -173,12 +173,13 @@ def _warn_unread(header: list[str], mapping: dict[str, str]) -> None:
         for column in header
         if _GERMAN_COLUMNS.get(column.strip().lower()) not in (None, *read)
     ]
-    compared = ", ".join(sorted(read)) or "nothing"
-    advice = f"; try {' '.join(hints)}" if hints else "; name the columns with --map FIELD=COLUMN"
-    warnings.warn(
-        DedupeWarning(f"no name column found, so records are compared on {compared} only{advice}"),
-        stacklevel=2,
+    compared = (
+        f"records are compared on {', '.join(sorted(read))} only"
+        if read
+        else "no column is compared at all"
     )
+    advice = f"; try {' '.join(hints)}" if hints else "; name the columns with --map FIELD=COLUMN"
+    warnings.warn(DedupeWarning(f"no name column found, so {compared}{advice}"), stacklevel=2)
 
 
 def output_rows(
@@ -217,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is not None and out.is_dir():
         raise ValidationError(
-            "dedupe options", [ErrorDetail(["--out"], f"{str(out)!r} is a folder, not a file")]
+            "omnirouter dedupe", [ErrorDetail(["--out"], f"{str(out)!r} is a folder, not a file")]
         )
     # Opened before the work, so an unwritable --out is refused at once, not after it.
     handle = out.open("w", newline="", encoding="utf-8") if out is not None else sys.stdout
