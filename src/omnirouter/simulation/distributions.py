@@ -86,19 +86,24 @@ class Exponential(BoundaryModel):
         return self.mean_seconds
 
 
-class LogNormal(BoundaryModel):
-    """Log-normal with the given mean and standard deviation (seconds), typical of talk time."""
+class _MeanAndSpread(BoundaryModel):
+    """A distribution given by its mean and standard deviation (seconds)."""
 
-    distribution: Literal["lognormal"] = "lognormal"
     mean_seconds: _Positive
     sd_seconds: _Positive
 
     @pydantic.model_validator(mode="after")
-    def _spread(self) -> LogNormal:
+    def _spread(self) -> _MeanAndSpread:
         problem = _spread_problem(self.mean_seconds, self.sd_seconds)
         if problem:
             raise ValueError(problem)
         return self
+
+
+class LogNormal(_MeanAndSpread):
+    """Log-normal with the given mean and standard deviation (seconds), typical of talk time."""
+
+    distribution: Literal["lognormal"] = "lognormal"
 
     def _mu_sigma(self) -> tuple[float, float]:
         variance_ratio = 1.0 + (self.sd_seconds / self.mean_seconds) ** 2
@@ -122,19 +127,10 @@ class LogNormal(BoundaryModel):
         return self.mean_seconds
 
 
-class Gamma(BoundaryModel):
+class Gamma(_MeanAndSpread):
     """Gamma with the given mean and standard deviation (seconds)."""
 
     distribution: Literal["gamma"] = "gamma"
-    mean_seconds: _Positive
-    sd_seconds: _Positive
-
-    @pydantic.model_validator(mode="after")
-    def _spread(self) -> Gamma:
-        problem = _spread_problem(self.mean_seconds, self.sd_seconds)
-        if problem:
-            raise ValueError(problem)
-        return self
 
     def _shape_scale(self) -> tuple[float, float]:
         return (self.mean_seconds / self.sd_seconds) ** 2, self.sd_seconds**2 / self.mean_seconds
