@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import omnirouter as om
@@ -183,9 +183,11 @@ def test_erlang_a_names_arrival_and_answered_figures_apart() -> None:
     assert result.asa_answered != result.mean_wait
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
+@example(traffic=1_200.0, ratio=3.0, patience=60.0)  # once gave 1 + 4e-13 and -4e-13
+@example(traffic=1_200.0, ratio=2.5, patience=1_000.0)
 @given(
-    traffic=st.floats(min_value=0.01, max_value=3_000.0),
+    traffic=st.floats(min_value=0.01, max_value=400.0),
     ratio=st.floats(min_value=0.2, max_value=3.0),
     patience=st.floats(min_value=1.0, max_value=10_000.0),
 )
