@@ -50,10 +50,11 @@ def test_a_cp1252_excel_export_needs_its_encoding_and_says_so(
     assert "warning" not in err
 
 
-def test_a_utf8_byte_order_mark_is_recognised(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_byte_order_mark_is_recognised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
 ) -> None:
-    source = _german_export(tmp_path / "bom.csv", encoding="utf-8-sig")
+    source = _german_export(tmp_path / "bom.csv", encoding=encoding)
     argv = ["dedupe", str(source), "--delimiter", ";", "--id-column", "Kundennr", "--quiet"]
     code, out, _ = _run(
         [*argv, "--map", "given_name=Vorname", "--map", "family_name=Nachname"], capsys

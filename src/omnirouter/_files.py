@@ -114,13 +114,19 @@ def read_bytes(
 def decode(
     data: bytes, *, path: Path, title: str, where: tuple[str | int, ...], encoding: str = "utf-8"
 ) -> str:
-    """Text from bytes; a UTF-8 byte-order mark is dropped; errors give advice, not content."""
+    """Text from bytes; a byte-order mark (UTF-8 or UTF-16) is honoured and dropped when
+    ``encoding`` is UTF-8; errors give advice, not content."""
     try:
         codecs.lookup(encoding)
     except LookupError:
         raise _refuse(title, where, f"unknown encoding {encoding!r}") from None
     if codecs.lookup(encoding).name == "utf-8":
-        encoding = "utf-8-sig"
+        # The byte-order mark decides: UTF-8 with or without one, or UTF-16 (what Excel
+        # writes as "Unicode text").
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-8-sig"
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
