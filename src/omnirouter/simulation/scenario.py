@@ -833,6 +833,10 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
         raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from None
 
 
+#: How many scenario files may extend one another in a chain.
+_MAX_EXTENDS = 32
+
+
 class _Reader:
     """Reads the files one scenario names: confined to its folder, within the limits."""
 
@@ -887,8 +891,13 @@ class _Reader:
             raise ValidationError(source, [ErrorDetail(("extends",), "must be a file name")])
         folder = base or Path.cwd()
         path = self.file(parent, folder, ("extends",))
-        if path.resolve() in seen or len(seen) > 32:
+        if path.resolve() in seen:
             raise ValidationError(source, [ErrorDetail(("extends",), f"{parent!r} extends itself")])
+        if len(seen) >= _MAX_EXTENDS:
+            raise ValidationError(
+                source,
+                [ErrorDetail(("extends",), f"more than {_MAX_EXTENDS} files extend one another")],
+            )
         text = self.text(path, source, ("extends",))
         inherited = self.extend(
             self.inline_files(_read_toml(text, str(path)), path.parent, str(path)),
