@@ -306,3 +306,15 @@ def test_a_new_channel_needs_only_a_name_and_traits(tmp_path: Path) -> None:
     scenario = load_scenario(_write(tmp_path, text))
     assert scenario.thresholds() == {"pager": 24 * 3600.0}
     assert isinstance(scenario, Scenario)
+
+
+def test_extends_chains_are_bounded(tmp_path: Path) -> None:
+    _write(tmp_path, DESK + VOICE, "s0.toml")
+    for number in range(1, 35):
+        _write(tmp_path, f'extends = "s{number - 1}.toml"\nname = "s{number}"\n', f"s{number}.toml")
+    assert load_scenario(tmp_path / "s30.toml").name == "s30"
+    with pytest.raises(om.ValidationError, match="more than 32 files extend one another"):
+        load_scenario(tmp_path / "s34.toml")
+    _write(tmp_path, 'extends = "loop.toml"\n', "loop.toml")
+    with pytest.raises(om.ValidationError, match="extends itself"):
+        load_scenario(tmp_path / "loop.toml")
