@@ -125,3 +125,13 @@ def test_out_errors_come_before_the_work(
     code, _, _ = _run(["dedupe", str(source), "--out", str(existing), "--quiet"], capsys)
     assert code == 0
     assert existing.read_text(encoding="utf-8").startswith("id,cluster")
+
+
+def test_standard_input_is_read_with_a_dash(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = "id,full_name\n1,Anna Meier\n2,Jonas Weber\n".encode("cp1252")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, _ = _run(["dedupe", "-", "--quiet"], capsys)
+    assert code == 0
+    assert [row["id"] for row in csv.DictReader(io.StringIO(out))] == ["1", "2"]

@@ -28,7 +28,7 @@ _BAR_WIDTH = 30
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", type=Path, help="CSV file with a header row")
+    parser.add_argument("input", type=Path, help="CSV file with a header row ('-': standard input)")
     parser.add_argument(
         "--out", type=Path, default=None, help="CSV file to write (default: standard output)"
     )
@@ -155,9 +155,18 @@ def _check_options(args: argparse.Namespace) -> None:
 def _rows(
     path: Path, delimiter: str, encoding: str = "utf-8", limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[str], list[dict[str, str]]]:
-    text = _files.read_text(
-        path, title="omnirouter dedupe", where=("input",), limits=limits, encoding=encoding
-    )
+    title = "omnirouter dedupe"
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(limits.file_bytes + 1)
+        if len(data) > limits.file_bytes:
+            raise ValidationError(
+                title, [ErrorDetail(["input"], "standard input is larger than Limits.file_bytes")]
+            )
+        text = _files.decode(data, path=path, title=title, where=("input",), encoding=encoding)
+    else:
+        text = _files.read_text(
+            path, title=title, where=("input",), limits=limits, encoding=encoding
+        )
     return _files.csv_rows(
         text, path=path, title="omnirouter dedupe", limits=limits, delimiter=delimiter
     )
