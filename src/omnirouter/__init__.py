@@ -92,6 +92,7 @@ from omnirouter.sla import (
 )
 
 try:
+    #: The installed version of omnirouter, e.g. ``"0.1.0"``.
     __version__ = _metadata.version("omnirouter")
 except _metadata.PackageNotFoundError:  # pragma: no cover - bare source tree only
     __version__ = "0.0.0+unknown"

@@ -1,4 +1,4 @@
-"""Erlang analytics: staffing formulas for queues with exponential service (R-SL1).
+"""Erlang analytics: staffing formulas for queues with exponential service.
 
 Traffic is offered load in Erlangs (arrival rate × average handle time); ``aht``,
 ``threshold`` and ``patience`` share one time unit (seconds, usually), and results

@@ -1,4 +1,4 @@
-"""Channels are data: a name plus traits, kept in a :class:`ChannelRegistry` (R-CH1..R-CH3).
+"""Channels are data: a name plus traits, kept in a :class:`ChannelRegistry`.
 
 Adding a channel is a registry entry, never a code path: the router reads only the
 traits (synchronous, public, interruptible, service level, length limit).
@@ -127,8 +127,8 @@ def _builtin(
 _MINUTE = timedelta(minutes=1)
 _HOUR = timedelta(hours=1)
 
-#: The channels every registry starts with. Service levels follow the seed figures
-#: (R-SL2): e-mail 80 % within 24 h, social media 45 % within 60 min, messenger 64 %
+#: The channels every registry starts with. Their default service levels follow published
+#: customer surveys: e-mail 80 % within 24 h, social media 45 % within 60 min, messenger 64 %
 #: within one hour, reviews 93 % answered (within two days here); voice 80/20.
 BUILTIN_CHANNELS: tuple[ChannelTraits, ...] = (
     _builtin("voice", synchronous=True, target=timedelta(seconds=20), label="Phone"),

@@ -1,4 +1,4 @@
-"""Channel blending: load rules, interruptible work, reservations, proactive chat (R-BL1..4, R-RT6).
+"""Channel blending: load rules, interruptible work, reservations, proactive chat.
 
 Blending is data. A :class:`BlendRule` says *when* it holds (a condition over live load:
 ``waiting.voice > 3``), optionally *until* when it keeps holding once on (hysteresis),
@@ -211,7 +211,7 @@ def _compile(title: str, field: str, text: Any, roots: frozenset[str]) -> Expres
 
 
 class BlendRule:
-    """One blending rule, as data (see the module docstring and ``docs/blending.md``).
+    """One blending rule, as data (see the channel blending guide).
 
     ``when`` (blank: always) switches the rule on; ``until`` (optional) switches it off
     again — without it the rule is on exactly while ``when`` holds. Both read live load
@@ -337,7 +337,7 @@ class BlendRule:
 
 
 class InviteRule:
-    """A proactive chat rule ("web radar", R-RT6) for :meth:`omnirouter.Router.should_invite`.
+    """A proactive chat rule ("web radar") for :meth:`omnirouter.Router.should_invite`.
 
     ``when`` reads the visitor's facts as top-level names (``page``, ``seconds_on_page``,
     ``product`` …) and may call ``available(channel, target=...)``, ``waiting(channel)``

@@ -786,7 +786,9 @@ def simulate(
 
     Replication ``r`` draws from streams seeded by ``(seed, r, source)``, so the same
     seed gives identical results, and two scenarios that differ only in policy see
-    identical customers.
+    identical customers. The result is a :class:`Report`: KPIs per channel, queue,
+    team and agent, each a mean with its 95 % confidence interval across replications.
+    See the simulation guide for the scenario format and every KPI.
     """
     count = scenario.replications if replications is None else replications
     check_replications(count)

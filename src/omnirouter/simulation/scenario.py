@@ -913,10 +913,16 @@ def load_scenario(
 ) -> Scenario:
     """Read and validate a TOML scenario file; errors name the file and every bad field.
 
-    Every problem is reported at once, each with its field path. Files the scenario
-    names must lie in its folder (or below) unless ``allow_files_outside``. Legal but
-    suspicious settings are issued as :class:`omnirouter.ScenarioWarning` warnings
-    (see :meth:`Scenario.lint`).
+    A scenario may ``extends = "other.toml"`` (relative to its own folder) and name a
+    priority strategy file; both are read too. Every problem is reported at once, each
+    with its field path. Files the scenario names must lie in its folder (or below)
+    unless ``allow_files_outside``. Legal but suspicious settings are issued as
+    :class:`omnirouter.ScenarioWarning` warnings (see :meth:`Scenario.lint`).
+
+    Raises:
+        ValidationError: The file is missing, is not TOML, is too large, names a file
+            outside its folder, or a field is invalid; the message names the file and
+            every bad field.
     """
     path = Path(path)
     text = _files.read_text(path, title=str(path), limits=limits)
