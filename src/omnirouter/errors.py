@@ -24,8 +24,10 @@ __all__ = [
     "JournalError",
     "NoQueueError",
     "OmnirouterError",
+    "OmnirouterWarning",
     "RecoveryError",
     "RoutingError",
+    "ScenarioWarning",
     "UnknownAgentError",
     "UnknownChannelError",
     "UnknownContactError",
@@ -50,6 +52,22 @@ class OmnirouterError(Exception):
         ...     print(type(error).__name__, error)
         UnknownInteractionError unknown interaction 'call-1'
     """
+
+
+class OmnirouterWarning(UserWarning):
+    """Base class of every warning omnirouter issues: legal input that is almost surely a
+    mistake. ``path`` names the field (as in :class:`ErrorDetail`), when there is one."""
+
+    def __init__(self, message: str, path: Sequence[str | int] = ()) -> None:
+        self.path: tuple[str | int, ...] = tuple(path)
+        self.message = message
+        where = ".".join(str(part) for part in self.path)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ScenarioWarning(OmnirouterWarning):
+    """A scenario that loads and runs, but whose result is almost surely not what was meant
+    (a workload no agent serves, callbacks nobody can take)."""
 
 
 class ErrorDetail:
