@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from omnirouter.routing._router_core import _WAITING, S
+from omnirouter.routing._router_core import _INF, _NEG_INF, _WAITING, S, checked_time
 from omnirouter.routing._router_flow import _RouterFlow
 
 _T = TypeVar("_T")
@@ -39,6 +39,10 @@ class _RouterCalls(_RouterFlow):
         try:
             if now is None:
                 now = self._clock()
+                if type(now) is not float or not _NEG_INF < now < _INF:
+                    now = checked_time(now, "Router", "clock")
+            elif type(now) is not float or not _NEG_INF < now < _INF:
+                now = checked_time(now, name, "now")
             timers = self._timers.heap
             if (
                 self._depth

@@ -110,6 +110,52 @@ def _invalid(title: str, field: str, message: str) -> ValidationError:
     return ValidationError(title, [ErrorDetail([field], message)])
 
 
+_INF: Final = float("inf")
+_NEG_INF: Final = float("-inf")
+
+
+def checked_time(value: Any, title: str, field: str) -> float:
+    """``value`` as a time in seconds: an int or float (a float subclass such as
+    ``numpy.float64`` becomes a plain float), finite; otherwise a ValidationError naming
+    ``field`` (a clock returning NaN or infinity would stop time or never let a timer be
+    due). The hot path calls this only when the value is not a plain finite float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(title, field, f"must be seconds (a finite number), not {value!r}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int beyond any float
+        seconds = _INF
+    if not _NEG_INF < seconds < _INF:
+        raise _invalid(title, field, f"must be finite seconds, not {value!r}")
+    # A float subclass becomes a plain float; ints stay exact (as they always were).
+    return value if type(value) is int else seconds
+
+
+def checked_head_start(value: Any) -> float:
+    """A priority hook's answer: finite seconds of head start (any sign), as a float."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _invalid("priority", "head_start", f"must be seconds, not {value!r}") from None
+    if not _NEG_INF < seconds < _INF:
+        raise _invalid("priority", "head_start", f"must be finite seconds, not {value!r}")
+    return seconds
+
+
+def checked_seconds(value: Any, title: str, field: str, *, positive: bool) -> float:
+    """A finite duration in seconds >= 0 (> 0 with ``positive``), as a plain float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(title, field, f"must be seconds (a finite number), not {value!r}")
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = _INF
+    if not (0.0 < seconds < _INF if positive else 0.0 <= seconds < _INF):
+        bound = "> 0" if positive else ">= 0"
+        raise _invalid(title, field, f"must be finite seconds {bound}, not {value!r}")
+    return seconds
+
+
 class _RouterCore:
     """The router's state and what every layer above builds on (see the module doc)."""
 
@@ -131,14 +177,8 @@ class _RouterCore:
         its own ``__init__`` attaches blending and the journal, which need the whole router)."""
         if not callable(clock):
             raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
-        if offer_timeout is not None and (
-            isinstance(offer_timeout, bool)
-            or not isinstance(offer_timeout, int | float)
-            or not offer_timeout > 0
-        ):
-            raise _invalid(
-                "Router", "offer_timeout", f"must be positive seconds, not {offer_timeout!r}"
-            )
+        if offer_timeout is not None:
+            offer_timeout = checked_seconds(offer_timeout, "Router", "offer_timeout", positive=True)
         if channels is not None and not isinstance(channels, ChannelRegistry):
             raise _invalid("Router", "channels", "must be an om.ChannelRegistry")
         if priority is not None and not callable(priority):

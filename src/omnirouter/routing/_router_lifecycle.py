@@ -19,6 +19,7 @@ from omnirouter.routing._router_calls import _RouterCalls
 from omnirouter.routing._router_core import (
     _ASSIGNED,
     _COMPLETED,
+    _INF,
     _OFFERED,
     _REVIEW_QUEUE,
     _WAITING,
@@ -26,6 +27,9 @@ from omnirouter.routing._router_core import (
     _invalid,
     _new_event,
     _QueueState,
+    checked_head_start,
+    checked_seconds,
+    checked_time,
     manual_priority_head_start,
 )
 from omnirouter.routing._router_flow import _handover_detail
@@ -196,23 +200,29 @@ class _RouterLifecycle(_RouterCalls):
                     queue = None
         if queue is None:
             queue = self._queue_for(interaction, customer)
-        self._seq += 1
-        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
+        # The hooks first: a hook's bad answer must leave no trace.
+        head_start = 0.0
         priority = self._priority
         if priority is manual_priority_head_start:
             manual = interaction.manual_priority
             if manual is not None:
-                work.head_start = manual.value * 60.0
+                head_start = manual.value * 60.0
         else:
-            work.head_start = float(priority(interaction, now))
-        self._work[work.id] = work
+            head_start = checked_head_start(priority(interaction, now))
         sla = self._sla
+        deadline = None
         if sla is not None:
             deadline = sla.deadline(interaction, traits, now)
             if deadline is not None:
-                risk_at = now + sla.at_risk_fraction * (deadline - now)
-                self._timers.set(risk_at, "sla", work.id, "risk")
-                self._timers.set(deadline, "sla", work.id, "breach")
+                deadline = checked_time(deadline, "sla", "deadline")
+        self._seq += 1
+        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
+        work.head_start = head_start
+        self._work[work.id] = work
+        if deadline is not None:
+            risk_at = now + sla.at_risk_fraction * (deadline - now)  # type: ignore[union-attr]
+            self._timers.set(risk_at, "sla", work.id, "risk")
+            self._timers.set(deadline, "sla", work.id, "breach")
         scheduled = interaction.scheduled_at
         if scheduled is not None and scheduled.timestamp() > now:
             due = scheduled.timestamp()
@@ -297,8 +307,8 @@ class _RouterLifecycle(_RouterCalls):
             work = self._active(interaction_id)
         if work.state is not _ASSIGNED:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
-        if (type(wrap_up) is not float and type(wrap_up) is not int) or wrap_up < 0:
-            raise _invalid("complete", "wrap_up", f"must be seconds >= 0, not {wrap_up!r}")
+        if type(wrap_up) is not float or not 0.0 <= wrap_up < _INF:
+            wrap_up = checked_seconds(wrap_up, "complete", "wrap_up", positive=False)
         open_children = [c for c in work.children if c in self._work] if work.children else ()
         if open_children:
             raise InvalidStateError(

@@ -12,7 +12,13 @@ from typing import Final
 
 from omnirouter.errors import CapacityExceededError, InvalidStateError, UnknownQueueError
 from omnirouter.model import Interaction, ManualPriority
-from omnirouter.routing._router_core import _WAITING, PriorityStrategy, S, _invalid
+from omnirouter.routing._router_core import (
+    _WAITING,
+    PriorityStrategy,
+    S,
+    _invalid,
+    checked_head_start,
+)
 from omnirouter.routing._router_lifecycle import _RouterLifecycle
 from omnirouter.routing._work import Work
 
@@ -236,7 +242,7 @@ class _RouterOperations(_RouterLifecycle):
         self._run("set_priority_strategy", lambda: {"strategy": repr(strategy)}, swap)
 
     def _rerank(self, work: Work, now: float) -> None:
-        work.head_start = float(self._priority(work.interaction, now))
+        work.head_start = checked_head_start(self._priority(work.interaction, now))
         work.order_key = work.enqueued_at - work.head_start
         line = work.line
         if line is not None:
@@ -308,7 +314,7 @@ class _RouterOperations(_RouterLifecycle):
             child = self._new_child(
                 work, interaction, queue.spec.name, now, "consult" if consult else "work"
             )
-            child.head_start = float(self._priority(interaction, now))
+            child.head_start = checked_head_start(self._priority(interaction, now))
             child.order_key = child.enqueued_at - child.head_start
             self._enter_queue(child, queue, now, "queued")
         if agent is not None:

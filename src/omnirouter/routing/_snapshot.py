@@ -55,6 +55,8 @@ def snapshot(router: Router) -> dict[str, Any]:
         ],
         "work": [w.to_json() for w in sorted(router._work.values(), key=lambda w: w.seq)],
         "finished": {key: state.value for key, state in router._finished.items()},
+        "keep_finished": router._keep_finished,
+        "forgettable": list(router._forgettable),
         "last_agent": dict(router._last_agent),
         "timers": router._timers.to_json(),
         **({} if router._blending is None else {"blending": router._blending.to_json()}),
@@ -128,6 +130,7 @@ def _restore(
         rng,
         four_eyes=four_eyes,
         blending=blending or (),
+        keep_finished=data.get("keep_finished"),
     )
     router._policy.restore_state(data["selection"].get("state", {}))
     for item in data["agents"]:
@@ -160,6 +163,7 @@ def _restore(
                 router._line(queue, work.step, work.interaction.channel).push(work)
     router._seq = int(data["seq"])
     router._finished = {key: InteractionState(value) for key, value in data["finished"].items()}
+    router._forgettable = deque(data.get("forgettable", ()))
     router._last_agent = dict(data["last_agent"])
     router._timers.load(data["timers"], int(data["timer_seq"]))
     if data.get("now") is not None:

@@ -1,0 +1,118 @@
+"""Rules of the house the code itself must keep, read from the source (AST):
+
+- nothing outside the routing core touches a router's private attributes;
+- ``omnirouter.routing`` never imports ``omnirouter.ops`` (dependencies point down).
+
+Each rule keeps a list of the known exceptions still to be removed; the list may only
+shrink: an exception that no longer occurs fails the test until it is struck off.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import omnirouter as om
+
+SRC = Path(om.__file__).resolve().parent
+ROUTING = SRC / "routing"
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    yield from sorted(root.rglob("*.py"))
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(SRC).as_posix()
+
+
+def _router_private_names() -> frozenset[str]:
+    router = om.Router()
+    names = {name for name in vars(router) if name.startswith("_") and not name.startswith("__")}
+    for cls in type(router).__mro__:
+        names.update(
+            name for name in vars(cls) if name.startswith("_") and not name.startswith("__")
+        )
+    return frozenset(names)
+
+
+def _reach_ins() -> set[tuple[str, str]]:
+    """(file, attribute) of every ``x._name`` outside routing/ where ``_name`` is one of
+    the router's private attributes and ``x`` is not ``self``/``cls``."""
+    private = _router_private_names()
+    found: set[tuple[str, str]] = set()
+    for path in _python_files(SRC):
+        if path.is_relative_to(ROUTING):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in private
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+            ):
+                found.add((_relative(path), node.attr))
+    return found
+
+
+def _imports(path: Path) -> Iterator[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+
+
+#: Reach-ins still to be removed (may only shrink).
+KNOWN_REACH_INS: set[tuple[str, str]] = {
+    ("ops/_waiting_index.py", "_work"),
+    ("ops/drivers.py", "_clock"),
+    ("ops/portfolio.py", "_advisor_of"),
+    ("ops/portfolio.py", "_agents"),
+    ("ops/portfolio.py", "_lock"),
+    ("ops/portfolio.py", "_ops"),
+    ("ops/portfolio.py", "_work"),
+    ("ops/recovery.py", "_clock"),
+    ("ops/stats.py", "_agents"),
+    ("ops/stats.py", "_clock"),
+    ("ops/stats.py", "_lock"),
+    ("ops/stats.py", "_ops"),
+    ("ops/stats.py", "_queues"),
+    ("ops/stats.py", "_work"),
+    ("ops/writer.py", "_lock"),
+    ("ops/writer.py", "_ops"),
+}
+
+#: routing/ modules that still import ops (may only shrink).
+KNOWN_OPS_IMPORTS: set[tuple[str, str]] = {
+    ("routing/_router_core.py", "omnirouter.ops.writer"),
+    ("routing/router.py", "omnirouter.ops.journal"),
+    ("routing/router.py", "omnirouter.ops.portfolio"),
+    ("routing/router.py", "omnirouter.ops.recovery"),
+    ("routing/router.py", "omnirouter.ops.stats"),
+    ("routing/router.py", "omnirouter.ops.writer"),
+}
+
+
+def test_the_private_names_are_found() -> None:
+    """The rule below is only as good as this list: it must know the router's state."""
+    assert {"_work", "_agents", "_lock", "_clock", "_emit"} <= _router_private_names()
+
+
+def test_nothing_outside_routing_reaches_into_a_router() -> None:
+    found = _reach_ins()
+    assert found - KNOWN_REACH_INS == set(), "new reach-ins into a router's private state"
+    assert KNOWN_REACH_INS - found == set(), "strike these off KNOWN_REACH_INS: they are gone"
+
+
+def test_routing_never_imports_ops() -> None:
+    found = {
+        (_relative(path), module)
+        for path in _python_files(ROUTING)
+        for module in _imports(path)
+        if module == "omnirouter.ops" or module.startswith("omnirouter.ops.")
+    }
+    assert found - KNOWN_OPS_IMPORTS == set(), "routing/ must not import ops/"
+    assert KNOWN_OPS_IMPORTS - found == set(), "strike these off KNOWN_OPS_IMPORTS: they are gone"
