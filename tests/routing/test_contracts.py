@@ -116,3 +116,47 @@ def test_routing_never_imports_ops() -> None:
     }
     assert found - KNOWN_OPS_IMPORTS == set(), "routing/ must not import ops/"
     assert KNOWN_OPS_IMPORTS - found == set(), "strike these off KNOWN_OPS_IMPORTS: they are gone"
+
+
+def _state_writers() -> set[str]:
+    """Files that assign ``<something>.state = ...`` other than ``self.state``."""
+    found: set[str] = set()
+    for path in _python_files(SRC):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign | ast.AugAssign):
+                targets = [node.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "state"
+                    and not (isinstance(target.value, ast.Name) and target.value.id == "self")
+                ):
+                    found.add(_relative(path))
+    return found
+
+
+def test_only_the_transition_table_writes_an_interactions_state() -> None:
+    assert _state_writers() == {"dispatch/states.py"}
+
+
+def _tuple_builds() -> set[str]:
+    """Files that build a tuple subclass through ``tuple.__new__`` (an Event without its
+    arity checked)."""
+    found = set()
+    for path in _python_files(SRC):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "__new__"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "tuple"
+            ):
+                found.add(_relative(path))
+    return found
+
+
+def test_events_are_built_in_one_place() -> None:
+    assert _tuple_builds() == {"routing/events.py"}

@@ -9,6 +9,7 @@ from typing import Any
 import pydantic
 from pydantic import AwareDatetime, Field, JsonValue
 
+from omnirouter.dispatch.states import TERMINAL_STATES, InteractionState
 from omnirouter.model._base import BoundaryModel
 from omnirouter.model._types import Attributes, Identifier, KnownChannel, LanguageTag
 
@@ -30,39 +31,9 @@ class Direction(enum.StrEnum):
     OUTBOUND = "outbound"
 
 
-class InteractionState(enum.StrEnum):
-    """Where an interaction is in its lifecycle.
-
-    Every interaction ends in exactly one terminal state: ``completed``,
-    ``abandoned``, ``cancelled`` or ``transferred_out``.
-    """
-
-    NEW = "new"
-    SCHEDULED = "scheduled"
-    QUEUED = "queued"
-    OFFERED = "offered"
-    ASSIGNED = "assigned"
-    PAUSED = "paused"
-    WAITING_FOR_CHILDREN = "waiting_for_children"
-    COMPLETED = "completed"
-    ABANDONED = "abandoned"
-    CANCELLED = "cancelled"
-    TRANSFERRED_OUT = "transferred_out"
-
-    @property
-    def terminal(self) -> bool:
-        """True for the four end states."""
-        return self in TERMINAL_STATES
-
-
-TERMINAL_STATES = frozenset(
-    {
-        InteractionState.COMPLETED,
-        InteractionState.ABANDONED,
-        InteractionState.CANCELLED,
-        InteractionState.TRANSFERRED_OUT,
-    }
-)
+# The lifecycle lives with its transition table (plain data, no pydantic); users meet
+# it here and as ``om.InteractionState``.
+InteractionState.__module__ = __name__
 
 
 class IdentityHints(BoundaryModel):

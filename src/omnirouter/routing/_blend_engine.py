@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from omnirouter.dispatch.states import move
 from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
 from omnirouter.model import ChannelRegistry, InteractionState
 from omnirouter.routing._waiting import Tally
@@ -649,7 +650,7 @@ class Blender:
         held = agent.items.pop(work.id)
         agent.load.remove(held)
         agent.paused[work.id] = held
-        work.state = _PAUSED
+        move(work, _PAUSED)
         work.paused_at = now
         self.paused.setdefault(agent.id, {})[work.id] = rule
         self.router._emit("paused", now, work, agent.id, {"rule": rule, "for": channel})
@@ -672,7 +673,7 @@ class Blender:
             del agent.paused[work_id]
             agent.load.add(channel)
             agent.items[work_id] = channel
-            work.state = _ASSIGNED
+            move(work, _ASSIGNED)
             span = 0.0
             if work.paused_at is not None:
                 span = max(0.0, now - work.paused_at)

@@ -34,7 +34,7 @@ from omnirouter.routing._expr_runtime import compile_path
 from omnirouter.routing._timers import TimerHeap
 from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import EVENT_KINDS, Event
+from omnirouter.routing.events import EVENT_KINDS, Event, new_event
 from omnirouter.routing.expressions import Expression
 from omnirouter.routing.queues import FourEyes, Queue, Step
 
@@ -53,7 +53,6 @@ _ASSIGNED: Final = S.ASSIGNED
 _COMPLETED: Final = S.COMPLETED
 _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
-_new_event: Final = tuple.__new__
 
 #: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
 PriorityStrategy = Callable[[Interaction, float], float]
@@ -420,24 +419,18 @@ class _RouterCore:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         if self._wants_all or kind in self._wanted:
-            # tuple.__new__ skips the named tuple's Python-level __new__ (same record).
             if work is None:
-                self._pending.append(
-                    _new_event(Event, (kind, now, None, agent_id, None, None, detail or {}))
-                )
+                self._pending.append(new_event(kind, now, None, agent_id, None, None, detail or {}))
             else:
                 self._pending.append(
-                    _new_event(
-                        Event,
-                        (
-                            kind,
-                            now,
-                            work.id,
-                            agent_id,
-                            work.queue,
-                            work.interaction.channel,
-                            detail or {},
-                        ),
+                    new_event(
+                        kind,
+                        now,
+                        work.id,
+                        agent_id,
+                        work.queue,
+                        work.interaction.channel,
+                        detail or {},
                     )
                 )
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import attrs
 
+from omnirouter.dispatch.states import move
 from omnirouter.errors import DuplicateIdError, InvalidStateError, UnknownChannelError
 from omnirouter.model import Agent, Contact, Interaction
 from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState
@@ -25,7 +26,6 @@ from omnirouter.routing._router_core import (
     _WAITING,
     S,
     _invalid,
-    _new_event,
     _QueueState,
     checked_head_start,
     checked_seconds,
@@ -34,7 +34,7 @@ from omnirouter.routing._router_core import (
 )
 from omnirouter.routing._router_flow import _handover_detail
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import Event
+from omnirouter.routing.events import new_event
 
 __all__ = ["AgentStatus"]
 
@@ -226,7 +226,7 @@ class _RouterLifecycle(_RouterCalls):
         scheduled = interaction.scheduled_at
         if scheduled is not None and scheduled.timestamp() > now:
             due = scheduled.timestamp()
-            work.state = S.SCHEDULED
+            move(work, S.SCHEDULED)
             work.enqueued_at = due
             work.order_key = due - work.head_start
             self._timers.set(due, "due", work.id)
@@ -237,21 +237,18 @@ class _RouterLifecycle(_RouterCalls):
             self._enter_queue(work, queue, now, "queued")
             return work
         # The common case inline: one step, no overflow, not sticky.
-        work.state = _WAITING
+        move(work, _WAITING)
         channel = interaction.channel
         if self._wants_all or "queued" in self._wanted:
             self._pending.append(
-                _new_event(
-                    Event,
-                    (
-                        "queued",
-                        now,
-                        work.id,
-                        None,
-                        work.queue,
-                        channel,
-                        {} if interaction.handover is None else _handover_detail(work),
-                    ),
+                new_event(
+                    "queued",
+                    now,
+                    work.id,
+                    None,
+                    work.queue,
+                    channel,
+                    {} if interaction.handover is None else _handover_detail(work),
                 )
             )
         line = queue.first.get(channel)
@@ -339,7 +336,7 @@ class _RouterLifecycle(_RouterCalls):
             and not (self._wants_all or "completed" in self._wanted)
         ):
             # _finish inline for top-level work nobody waits to hear about.
-            work.state = _COMPLETED
+            move(work, _COMPLETED)
             del self._work[interaction_id]
             self._finished[interaction_id] = _COMPLETED
         else:
@@ -361,7 +358,8 @@ class _RouterLifecycle(_RouterCalls):
         agent_id: str | None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        work.state = state
+        if work.state is not state:  # cancelled with open parts: it already is
+            move(work, state)
         work_id = work.id
         del self._work[work_id]
         finished = self._finished
@@ -378,17 +376,8 @@ class _RouterLifecycle(_RouterCalls):
         kind = _END_EVENTS[state]
         if self._wants_all or kind in self._wanted:
             self._pending.append(
-                _new_event(
-                    Event,
-                    (
-                        kind,
-                        now,
-                        work_id,
-                        agent_id,
-                        work.queue,
-                        work.interaction.channel,
-                        detail or {},
-                    ),
+                new_event(
+                    kind, now, work_id, agent_id, work.queue, work.interaction.channel, detail or {}
                 )
             )
         if work.parent is not None:
@@ -424,7 +413,7 @@ class _RouterLifecycle(_RouterCalls):
             )
 
     def _request_review(self, work: Work, author: Any, now: float) -> None:
-        work.state = S.WAITING_FOR_CHILDREN
+        move(work, S.WAITING_FOR_CHILDREN)
         number = sum(1 for c in work.children if c.startswith(work.id + "#review")) + 1
         source = work.interaction
         review = Interaction.model_construct(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from omnirouter.dispatch.states import move
 from omnirouter.errors import CapacityExceededError, InvalidStateError, UnknownQueueError
 from omnirouter.model import Interaction, ManualPriority
 from omnirouter.routing._router_core import (
@@ -52,7 +53,7 @@ class _RouterOperations(_RouterLifecycle):
         channel = agent.items.pop(work.id)
         agent.load.remove(channel)
         agent.paused[work.id] = channel
-        work.state = S.PAUSED
+        move(work, S.PAUSED)
         work.paused_at = now
         self._emit("paused", now, work, agent.id)
         self._agent_freed(agent, now)
@@ -79,7 +80,7 @@ class _RouterOperations(_RouterLifecycle):
         del agent.paused[work.id]
         agent.load.add(channel)
         agent.items[work.id] = channel
-        work.state = S.ASSIGNED
+        move(work, S.ASSIGNED)
         span = 0.0 if work.paused_at is None else max(0.0, now - work.paused_at)
         work.paused_seconds += span
         work.paused_at = None
@@ -112,7 +113,7 @@ class _RouterOperations(_RouterLifecycle):
             )
         open_children = [c for c in work.children if c in self._work]
         if open_children:
-            work.state = state  # so that the children's ends do not finish the parent
+            move(work, state)  # so that the children's ends do not finish the parent
             for child_id in open_children:
                 self._end(child_id, now, S.CANCELLED)
         agent = self._detach(work, now)
@@ -151,7 +152,7 @@ class _RouterOperations(_RouterLifecycle):
                     f"agent {agent_id!r} may not take {work.interaction.channel} work at all"
                 )
         previous = self._detach(work, now)
-        work.state = _WAITING
+        move(work, _WAITING)
         self._emit(
             "transferred",
             now,
@@ -300,7 +301,7 @@ class _RouterOperations(_RouterLifecycle):
             queues.append(self._queue_for(part, work.customer))
         if not consult:
             agent = self._detach(work, now)
-            work.state = S.WAITING_FOR_CHILDREN
+            move(work, S.WAITING_FOR_CHILDREN)
             self._emit("split", now, work, agent.id if agent else None, {"parts": ids})
         else:
             agent = None

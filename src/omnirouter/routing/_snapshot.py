@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from omnirouter.dispatch.states import load as load_state
 from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
 from omnirouter.routing import selection as _selection
@@ -177,7 +178,7 @@ def _work_from_json(router: Router, registry: ChannelRegistry, item: Mapping[str
     interaction = registry.validate(Interaction, item["interaction"])
     customer = None if item.get("customer") is None else Contact.model_validate(item["customer"])
     work = Work(interaction, registry.get(interaction.channel), int(item["seq"]), 0.0, customer)
-    work.state = InteractionState(item["state"])
+    load_state(work, item["state"], "work.state")
     work.submitted_at = float(item["submitted_at"])
     work.enqueued_at = float(item["enqueued_at"])
     work.head_start = float(item["head_start"])
