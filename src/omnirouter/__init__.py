@@ -8,6 +8,7 @@ the very same router. Import it as ``import omnirouter as om``.
 from importlib import metadata as _metadata
 
 from omnirouter import erlang, history, ops, outbound, priority, simulation, sla, testing
+from omnirouter._facade import Router
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -62,7 +63,6 @@ from omnirouter.routing import (
     FourEyes,
     Overflow,
     Queue,
-    Router,
     SelectionPolicy,
     Step,
     blending,

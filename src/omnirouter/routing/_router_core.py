@@ -37,9 +37,9 @@ from omnirouter.routing._work import Work
 from omnirouter.routing.events import EVENT_KINDS, Event, new_event
 from omnirouter.routing.expressions import Expression
 from omnirouter.routing.queues import FourEyes, Queue, Step
+from omnirouter.routing.view import RouterView
 
 if TYPE_CHECKING:
-    from omnirouter.ops.writer import JournalWriter
     from omnirouter.routing._blend_engine import Blender
 
 __all__ = ["PriorityStrategy", "ServiceLevelHook", "manual_priority_head_start"]
@@ -239,8 +239,8 @@ class _RouterCore:
         self._flushing = False
         self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
         self._commit_hooks: list[Callable[[], object]] = []
-        #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
-        self._ops: dict[str, Any] = {}
+        #: What code outside the routing core reads (and its add-ons registry).
+        self._view = RouterView(self)
         #: Work waiting per channel (blending conditions read it).
         self._tallies: dict[str, Tally] = {}
         self._blending: Blender | None = None
@@ -405,10 +405,9 @@ class _RouterCore:
         return remove
 
     @property
-    def journal(self) -> JournalWriter | None:
-        """The writer of this router's durable journal (``journal=`` or :meth:`recover`)."""
-        writer: JournalWriter | None = self._ops.get("journal")
-        return writer
+    def view(self) -> RouterView:
+        """The read-only view of this router that operations, reports and tools use."""
+        return self._view
 
     def _emit(
         self,

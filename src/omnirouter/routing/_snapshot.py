@@ -125,9 +125,7 @@ def restore(
     """A router rebuilt from :func:`snapshot` data, checked in full first."""
     saved = parse(data)
     registry = (
-        channels
-        if channels is not None
-        else _read("channels", ChannelRegistry.from_json, saved.channels)
+        channels if channels is not None else _read("channels", _channels_from, saved.channels)
     )
     queue_specs = (
         list(queues)
@@ -177,6 +175,16 @@ def restore(
     if router._blending is not None and blend_state is not None:
         _read("blending", router._blending.load_state, blend_state.model_dump())
     return router
+
+
+def _channels_from(data: list[dict[str, Any]]) -> ChannelRegistry:
+    registry = ChannelRegistry.from_json(data)
+    if len(registry) != len(data):
+        raise _bad("channels", "a channel is listed twice")
+    for traits in registry:
+        if traits.family is not None and traits.family not in registry:
+            raise _bad("channels", f"{traits.name}'s family {traits.family!r} is not listed")
+    return registry
 
 
 def _interaction_of(

@@ -11,8 +11,10 @@ what lies below it: ``_router_core`` (state, queues, events out, pools and lines
 ``_router_flow`` (work between lines and agents) ← ``_router_calls`` (the one path in,
 timers) ← ``_router_lifecycle`` (agents, submit, offers, completion) ←
 ``_router_operations`` (pause, abandon, transfer, pull, priority, split). This module
-adds the public class: construction with its add-ons, reading, snapshot and recovery,
-live figures, chat invitations, portfolio watches and replaying recorded calls.
+adds the public class: construction with blending, reading, snapshot and restore, chat
+invitations and replaying recorded calls. ``om.Router`` (``omnirouter._facade``) adds the
+operations conveniences (a journal, recovery, live figures, portfolio watches); the
+routing core itself never imports ``omnirouter.ops``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from omnirouter.errors import InvalidStateError, UnknownInteractionError, UnknownQueueError
 from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
-from omnirouter.routing._router_core import _WAITING, PriorityStrategy, ServiceLevelHook, _invalid
+from omnirouter.routing._router_core import (
+    _WAITING,
+    PriorityStrategy,
+    ServiceLevelHook,
+    _invalid,
+    checked_time,
+)
 from omnirouter.routing._router_core import (
     manual_priority_head_start as manual_priority_head_start,  # importable from here, as before
 )
@@ -33,9 +41,6 @@ from omnirouter.routing._router_operations import _RouterOperations
 from omnirouter.routing.queues import FourEyes, Queue
 
 if TYPE_CHECKING:
-    from omnirouter.ops.journal import Journal
-    from omnirouter.ops.portfolio import PortfolioNotice
-    from omnirouter.ops.stats import RouterStats
     from omnirouter.routing.blending import Invitation
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
@@ -73,7 +78,6 @@ class Router(_RouterOperations):
         rng: random.Random | None = None,
         *,
         four_eyes: FourEyes | None = None,
-        journal: Journal | None = None,
         blending: Iterable[Any] = (),
         keep_finished: int | None = None,
     ) -> None:
@@ -94,10 +98,6 @@ class Router(_RouterOperations):
             from omnirouter.routing._blend_engine import Blender
 
             self._blending = Blender(self, rules)
-        if journal is not None:
-            from omnirouter.ops.writer import attach_journal
-
-            attach_journal(self, journal)
 
     # ------------------------------------------------------------------ reading
 
@@ -190,45 +190,6 @@ class Router(_RouterOperations):
             blending=blending,
         )
 
-    @classmethod
-    def recover(
-        cls,
-        journal: Journal,
-        *,
-        queues: Iterable[Queue] | None = None,
-        selection: Any = None,
-        clock: Callable[[], float] = time.time,
-        channels: ChannelRegistry | None = None,
-        priority: PriorityStrategy | None = None,
-        sla: ServiceLevelHook | None = None,
-        rng: random.Random | None = None,
-        four_eyes: FourEyes | None = None,
-        checkpoint: bool = True,
-        blending: Iterable[Any] | None = None,
-    ) -> Router:
-        """The router exactly as the journal left it (after a crash): its latest snapshot
-        plus every command recorded after it, replayed at their recorded times. The
-        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
-        (``blending``: the custom blending policies, or all rules to replace the
-        snapshot's built-in ones).
-        """
-        from omnirouter.ops.recovery import recover
-
-        return recover(
-            cls,
-            journal,
-            queues=queues,
-            selection=selection,
-            clock=clock,
-            channels=channels,
-            priority=priority,
-            sla=sla,
-            rng=rng,
-            four_eyes=four_eyes,
-            checkpoint=checkpoint,
-            blending=blending,
-        )
-
     # ------------------------------------------------------------------ add-ons
 
     def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
@@ -246,29 +207,23 @@ class Router(_RouterOperations):
                 )
             return blending.should_invite(visitor, self._clock() if now is None else now)
 
-    def stats(self, now: float | None = None) -> RouterStats:
-        """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
-
-        Counters (handled, service level so far today) count from the first call.
-        """
-        from omnirouter.ops.stats import live_stats
-
-        return live_stats(self, now)
-
-    def watch_portfolio(
-        self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
-    ) -> Callable[[], None]:
-        """Tell ``callback`` every event of every customer in the advisor's portfolio,
-        on any channel, and those of advisors they back up while those are away
-        (R-MO2). Returns a function that stops the watch."""
-        from omnirouter.ops.portfolio import watch_portfolio
-
-        return watch_portfolio(self, advisor_id, callback)
-
     # ------------------------------------------------------------------ replaying recorded calls
 
-    def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
-        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
+    def execute(self, name: str, arguments: Mapping[str, Any], *, at: float | None = None) -> Any:
+        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them,
+        at the time ``at`` it was made (default: the clock's time now)."""
+        if at is None:
+            return self._execute(name, arguments)
+        at = checked_time(at, "execute", "at")
+        with self._lock:
+            clock = self._clock
+            self._clock = lambda: at  # the call's own reading of the time, under the lock
+            try:
+                return self._execute(name, arguments)
+            finally:
+                self._clock = clock
+
+    def _execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
         args = dict(arguments)
         if name == "submit":
             interaction = self._registry.validate(Interaction, args["interaction"])

@@ -1,0 +1,129 @@
+"""``om.Router``: the routing core's Router plus the operations conveniences.
+
+The routing core (:mod:`omnirouter.routing`) never imports :mod:`omnirouter.ops`; this
+module joins them. :class:`Router` is the router users meet as ``om.Router``: the
+core's :class:`omnirouter.routing.Router` with ``journal=``, :meth:`Router.recover`,
+:attr:`Router.journal`, :meth:`Router.stats` and :meth:`Router.watch_portfolio`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from omnirouter.model import ChannelRegistry
+from omnirouter.ops.journal import Journal
+from omnirouter.ops.portfolio import PortfolioNotice, watch_portfolio
+from omnirouter.ops.recovery import recover
+from omnirouter.ops.stats import RouterStats, live_stats
+from omnirouter.ops.writer import JournalWriter, attach_journal
+from omnirouter.routing import router as _core
+from omnirouter.routing.queues import FourEyes, Queue
+from omnirouter.routing.router import PriorityStrategy, ServiceLevelHook
+
+__all__ = ["Router"]
+
+
+class Router(_core.Router):
+    __doc__ = (_core.Router.__doc__ or "") + (
+        """
+    ``journal`` (an :class:`omnirouter.ops.Journal`) makes every call durable before it
+    returns (``docs/operations.md``); :meth:`recover` continues after a crash.
+    """
+    )
+
+    def __init__(
+        self,
+        queues: Iterable[Queue] = (),
+        selection: Any = "longest_idle",
+        clock: Callable[[], float] = time.time,
+        channels: ChannelRegistry | None = None,
+        offer_timeout: float | None = None,
+        priority: PriorityStrategy | None = None,
+        sla: ServiceLevelHook | None = None,
+        rng: random.Random | None = None,
+        *,
+        four_eyes: FourEyes | None = None,
+        journal: Journal | None = None,
+        blending: Iterable[Any] = (),
+        keep_finished: int | None = None,
+    ) -> None:
+        super().__init__(
+            queues,
+            selection,
+            clock,
+            channels,
+            offer_timeout,
+            priority,
+            sla,
+            rng,
+            four_eyes=four_eyes,
+            blending=blending,
+            keep_finished=keep_finished,
+        )
+        if journal is not None:
+            attach_journal(self, journal)
+
+    @property
+    def journal(self) -> JournalWriter | None:
+        """The writer of this router's durable journal (``journal=`` or :meth:`recover`)."""
+        return self.view.extensions.get(JournalWriter)
+
+    @classmethod
+    def recover(
+        cls,
+        journal: Journal,
+        *,
+        queues: Iterable[Queue] | None = None,
+        selection: Any = None,
+        clock: Callable[[], float] = time.time,
+        channels: ChannelRegistry | None = None,
+        priority: PriorityStrategy | None = None,
+        sla: ServiceLevelHook | None = None,
+        rng: random.Random | None = None,
+        four_eyes: FourEyes | None = None,
+        checkpoint: bool = True,
+        blending: Iterable[Any] | None = None,
+    ) -> Router:
+        """The router exactly as the journal left it (after a crash): its latest snapshot
+        plus every command recorded after it, replayed at their recorded times. The
+        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
+        (``blending``: the custom blending policies, or all rules to replace the
+        snapshot's built-in ones).
+        """
+        router = recover(
+            cls,
+            journal,
+            queues=queues,
+            selection=selection,
+            clock=clock,
+            channels=channels,
+            priority=priority,
+            sla=sla,
+            rng=rng,
+            four_eyes=four_eyes,
+            checkpoint=checkpoint,
+            blending=blending,
+        )
+        assert isinstance(router, cls)
+        return router
+
+    def stats(self, now: float | None = None) -> RouterStats:
+        """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
+
+        Counters (handled, service level so far today) count from the first call.
+        """
+        return live_stats(self, now)
+
+    def watch_portfolio(
+        self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
+    ) -> Callable[[], None]:
+        """Tell ``callback`` every event of every customer in the advisor's portfolio,
+        on any channel, and those of advisors they back up while those are away
+        (R-MO2). Returns a function that stops the watch."""
+        return watch_portfolio(self, advisor_id, callback)
+
+
+Router.__module__ = "omnirouter"
