@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from omnirouter.errors import JournalError
 from omnirouter.ops.journal import Batch, Command, Journal, Snapshot
+from omnirouter.routing.commands import NOT_REPLAYABLE as _NOT_REPLAYABLE
 from omnirouter.routing.events import Event
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ __all__ = ["NOT_REPLAYABLE", "JournalWriter", "attach_journal"]
 
 #: Commands whose arguments cannot be replayed (a Python callable): the writer stores a
 #: snapshot right after each, so recovery starts after it and needs only the new hook.
-NOT_REPLAYABLE: Final = frozenset({"set_priority_strategy"})
+#: (From the router's one command table.)
+NOT_REPLAYABLE: Final = _NOT_REPLAYABLE
 
 
 class JournalWriter:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from omnirouter.errors import InvalidStateError, UnknownInteractionError, UnknownQueueError
 from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
@@ -38,6 +38,7 @@ from omnirouter.routing._router_core import (
 )
 from omnirouter.routing._router_lifecycle import AgentStatus
 from omnirouter.routing._router_operations import _RouterOperations
+from omnirouter.routing.commands import COMMANDS
 from omnirouter.routing.queues import FourEyes, Queue
 
 if TYPE_CHECKING:
@@ -224,39 +225,28 @@ class Router(_RouterOperations):
                 self._clock = clock
 
     def _execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
+        spec = COMMANDS.get(name) if isinstance(name, str) else None
+        if spec is None or not spec.replayable:
+            raise _invalid("execute", "name", f"unknown command {name!r}")
+        if not isinstance(arguments, Mapping):
+            raise _invalid("execute", "arguments", f"must be a mapping, not {arguments!r}")
         args = dict(arguments)
+        extra = sorted(map(str, set(args) - set(spec.arguments)))
+        if extra:
+            raise _invalid("execute", f"arguments.{extra[0]}", f"{name} takes no {extra[0]}")
         if name == "submit":
-            interaction = self._registry.validate(Interaction, args["interaction"])
+            interaction = self._registry.validate(Interaction, args.get("interaction"))
             customer = args.get("customer")
             return self.submit(
                 interaction, customer=None if customer is None else Contact.model_validate(customer)
             )
         if name == "add_agent":
-            return self.add_agent(self._registry.validate(Agent, args["agent"]))
+            return self.add_agent(self._registry.validate(Agent, args.get("agent")))
         if name in ("split", "consult"):
-            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
+            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts", ())]
             if name == "consult":
-                return self.consult(args["interaction_id"], parts[0])
-            return self.split(args["interaction_id"], parts)
-        if name not in _REPLAYABLE:
-            raise _invalid("execute", "name", f"unknown command {name!r}")
+                if len(parts) != 1:
+                    raise _invalid("execute", "arguments.parts", "a consultation has one part")
+                return self.consult(args.get("interaction_id", ""), parts[0])
+            return self.split(args.get("interaction_id", ""), parts)
         return getattr(self, name)(**args)
-
-
-_REPLAYABLE: Final = frozenset(
-    {
-        "tick",
-        "remove_agent",
-        "set_presence",
-        "accept",
-        "decline",
-        "complete",
-        "abandon",
-        "cancel",
-        "transfer",
-        "pull",
-        "set_priority",
-        "pause",
-        "resume",
-    }
-)
