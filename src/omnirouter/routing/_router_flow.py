@@ -18,6 +18,7 @@ from omnirouter.routing._router_core import (
     _ASSIGNED,
     _OFFERED,
     _WAITING,
+    S,
     _QueueState,
     _RouterCore,
 )
@@ -276,6 +277,33 @@ class _RouterFlow(_RouterCore):
         move(work, _WAITING)
         self._emit("requeued", now, work, agent_id, {"reason": reason})
         self._settle(work, now)
+
+    # ------------------------------------------------------------------ pausing
+
+    def _hold_paused(self, work: Work, agent: AgentState, now: float) -> str:
+        """Interrupt assigned ``work``: ``agent`` keeps it, but it no longer counts
+        against their capacity (the one implementation, for pause and for blending).
+        Returns its channel."""
+        channel = agent.items.pop(work.id)
+        agent.load.remove(channel)
+        agent.paused[work.id] = channel
+        move(work, S.PAUSED)
+        work.paused_at = now
+        return channel
+
+    def _unpause(self, work: Work, agent: AgentState, now: float) -> float:
+        """Continue paused ``work`` (the caller checked that it fits): it counts against
+        ``agent``'s capacity again. Returns the seconds it was paused this time."""
+        channel = agent.paused.pop(work.id)
+        agent.load.add(channel)
+        agent.items[work.id] = channel
+        move(work, S.ASSIGNED)
+        span = 0.0
+        if work.paused_at is not None:
+            span = max(0.0, now - work.paused_at)
+            work.paused_seconds += span
+            work.paused_at = None
+        return span
 
     def _agent_freed(self, agent: AgentState, now: float) -> None:
         """The agent may have room: give it the best waiting work it may take, then put it

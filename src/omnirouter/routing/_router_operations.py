@@ -50,11 +50,7 @@ class _RouterOperations(_RouterLifecycle):
                 f"{interaction_id!r} is on {work.interaction.channel}, which is not interruptible"
             )
         agent = self._agents[work.agent or ""]
-        channel = agent.items.pop(work.id)
-        agent.load.remove(channel)
-        agent.paused[work.id] = channel
-        move(work, S.PAUSED)
-        work.paused_at = now
+        self._hold_paused(work, agent, now)
         self._emit("paused", now, work, agent.id)
         self._agent_freed(agent, now)
 
@@ -77,13 +73,7 @@ class _RouterOperations(_RouterLifecycle):
             raise CapacityExceededError(
                 f"agent {agent.id!r} cannot resume {interaction_id!r}: {reason}"
             )
-        del agent.paused[work.id]
-        agent.load.add(channel)
-        agent.items[work.id] = channel
-        move(work, S.ASSIGNED)
-        span = 0.0 if work.paused_at is None else max(0.0, now - work.paused_at)
-        work.paused_seconds += span
-        work.paused_at = None
+        span = self._unpause(work, agent, now)
         self._emit("resumed", now, work, agent.id, {"paused_seconds": span})
 
     # ------------------------------------------------------------------ other operations
