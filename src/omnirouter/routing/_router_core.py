@@ -203,10 +203,9 @@ class _RouterCore:
         self._policy = _selection.resolve(selection)
         self._policy.bind(self._rng)
         self._key = self._policy.key
-        # Skip the policy's hooks on the hot path when it does not override them.
-        policy_type = type(self._policy)
-        self._policy_gates = policy_type.admits is not _selection.SelectionPolicy.admits
-        self._policy_tracks = policy_type.assigned is not _selection.SelectionPolicy.assigned
+        # The policy's hooks only when it declares them (skipped on the hot path otherwise).
+        self._policy_gates = self._policy.gates
+        self._policy_tracks = self._policy.tracks_assignments
         self._indexed = self._policy.indexed
         # None tells the pools to key by idle-since directly (longest idle, the default).
         self._heap_key = None if self._policy.keys_by_idle_time else self._policy.key
