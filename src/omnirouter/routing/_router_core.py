@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from omnirouter.dispatch.timers import TimerHeap
 from omnirouter.errors import (
     DuplicateIdError,
     ErrorDetail,
@@ -31,7 +32,6 @@ from omnirouter.model import ChannelRegistry, ChannelTraits, Contact, Interactio
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AgentState, Pool
 from omnirouter.routing._expr_runtime import compile_path
-from omnirouter.routing._timers import TimerHeap
 from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
 from omnirouter.routing.events import EVENT_KINDS, Event, new_event
