@@ -142,3 +142,12 @@ def _tuple_builds() -> set[str]:
 
 def test_events_are_built_in_one_place() -> None:
     assert _tuple_builds() == {"routing/events.py"}
+
+
+def test_only_the_model_touches_pydantic_internals() -> None:
+    """Trusted copies are built by the model (InteractionTemplate), nowhere else."""
+    found = set()
+    for path in _python_files(SRC):
+        if "__pydantic_" in path.read_text(encoding="utf-8"):
+            found.add(_relative(path).split("/")[0])
+    assert found <= {"model"}
