@@ -2,8 +2,9 @@
 
 :mod:`omnirouter.dispatch.states` is the one transition table of an interaction's
 lifecycle, and the only code that changes an interaction's state;
-:mod:`omnirouter.dispatch.capacity` is the capacity rule on plain data and
-:mod:`omnirouter.dispatch.timers` the timer heap. The router (:mod:`omnirouter.routing`)
+:mod:`omnirouter.dispatch.capacity` is the capacity rule on plain data,
+:mod:`omnirouter.dispatch.lines` the wait lines and :mod:`omnirouter.dispatch.timers`
+the timer heap. The router (:mod:`omnirouter.routing`)
 is built around them.
 """
 

@@ -22,9 +22,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from omnirouter.dispatch.lines import Tally
 from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
 from omnirouter.model import ChannelRegistry, InteractionState
-from omnirouter.routing._waiting import Tally
 from omnirouter.routing.blending import (
     BlendingPolicy,
     BlendRule,

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from omnirouter.dispatch.lines import Tally, WaitLine
 from omnirouter.dispatch.timers import TimerHeap
 from omnirouter.errors import (
     DuplicateIdError,
@@ -32,7 +33,6 @@ from omnirouter.model import ChannelRegistry, ChannelTraits, Contact, Interactio
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AgentState, Pool
 from omnirouter.routing._expr_runtime import compile_path
-from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
 from omnirouter.routing.events import EVENT_KINDS, Event, new_event
 from omnirouter.routing.expressions import Expression
@@ -82,9 +82,9 @@ class _QueueState:
     def __init__(self, spec: Queue, index: int) -> None:
         self.spec = spec
         self.index = index
-        self.lines: dict[tuple[int, str], WaitLine] = {}
+        self.lines: dict[tuple[int, str], WaitLine[Work, Pool]] = {}
         #: The first step's lines by channel (the same lines: a lookup without a tuple).
-        self.first: dict[str, WaitLine] = {}
+        self.first: dict[str, WaitLine[Work, Pool]] = {}
         #: One step and no overflow: no step expiry, no overflow timer to think of.
         self.simple = len(spec.steps) == 1 and spec.overflow is None
 
@@ -472,7 +472,7 @@ class _RouterCore:
                     agent.skills_for(channel, self._registry)
         return pool
 
-    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine:
+    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine[Work, Pool]:
         line = queue.lines.get((step, channel))
         if line is None:
             pool = self._pool(queue.spec.steps[step].expression, channel)
