@@ -101,12 +101,14 @@ class _RouterOperations(_RouterLifecycle):
                 f"{interaction_id!r} is {work.state.value}: only scheduled, queued or offered "
                 "work can be abandoned (complete or cancel assigned work)"
             )
+        # Out of its line, pin or agent first: an agent freed by a part's end below must
+        # not be offered the work being ended.
+        agent = self._detach(work, now)
         open_children = [c for c in work.children if c in self._work]
         if open_children:
             move(work, state)  # so that the children's ends do not finish the parent
             for child_id in open_children:
                 self._end(child_id, now, S.CANCELLED)
-        agent = self._detach(work, now)
         self._finish(work, state, now, agent.id if agent else None)
         if agent is not None:
             self._agent_freed(agent, now)
