@@ -30,3 +30,9 @@ def test_the_core_router_routes_on_its_own() -> None:
     router.set_presence("a", "available")
     router.submit(om.Interaction(id="i1", channel="voice"))
     assert router.agent_of("i1") == "a"
+
+
+def test_each_class_documents_its_own_arguments() -> None:
+    assert "journal:" in (om.Router.__doc__ or "")
+    assert "conveniences" in (om.Router.__doc__ or "")
+    assert "journal:" not in (omnirouter.routing.Router.__doc__ or "")

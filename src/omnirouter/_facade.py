@@ -27,11 +27,21 @@ __all__ = ["Router"]
 
 
 class Router(_core.Router):
-    __doc__ = (_core.Router.__doc__ or "") + (
-        """
-    ``journal`` (an :class:`omnirouter.ops.Journal`) makes every call durable before it
-    returns (``docs/operations.md``); :meth:`recover` continues after a crash.
-    """
+    __doc__ = (
+        (_core.Router.__doc__ or "")
+        .replace(
+            "This is the routing\n    core's class; ``om.Router`` adds ``journal=``, "
+            "``recover``, ``stats`` and\n    ``watch_portfolio``.",
+            "It is the routing core's\n    Router with the operations conveniences: "
+            "``journal=``, :meth:`recover`,\n    :meth:`stats` and :meth:`watch_portfolio`.",
+        )
+        .replace(
+            "        blending:",
+            "        journal: A :class:`~omnirouter.Journal` (e.g. "
+            ":class:`~omnirouter.SQLiteJournal`)\n"
+            "            that makes every call durable before it returns.\n        blending:",
+            1,
+        )
     )
 
     def __init__(
@@ -92,6 +102,16 @@ class Router(_core.Router):
         router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
         (``blending``: the custom blending policies, or all rules to replace the
         snapshot's built-in ones).
+
+        Args:
+            journal: The journal the crashed router wrote.
+            checkpoint: Store a fresh snapshot once the replay is done, so the next
+                recovery starts there (default). ``False`` leaves the journal as it was.
+
+        Raises:
+            JournalCorruptError: A record fails its checksum or the sequence has a gap.
+            RecoveryError: A replayed command does not give its recorded outcome (a
+                hook passed differently than when it was recorded); nothing is skipped.
         """
         router = recover(
             cls,
@@ -111,7 +131,7 @@ class Router(_core.Router):
         return router
 
     def stats(self, now: float | None = None) -> RouterStats:
-        """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
+        """Live figures: per channel and queue, agent, team and reason of contact.
 
         Counters (handled, service level so far today) count from the first call.
         """
@@ -121,8 +141,8 @@ class Router(_core.Router):
         self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
     ) -> Callable[[], None]:
         """Tell ``callback`` every event of every customer in the advisor's portfolio,
-        on any channel, and those of advisors they back up while those are away
-        (R-MO2). Returns a function that stops the watch."""
+        on any channel, and those of advisors they back up while those are away.
+        Returns a function that stops the watch."""
         return watch_portfolio(self, advisor_id, callback)
 
 

@@ -63,6 +63,7 @@ class InteractionState(enum.StrEnum):
 
 S = InteractionState
 
+#: The four end states; an interaction in one of them is finished and changes no more.
 TERMINAL_STATES: Final = frozenset({S.COMPLETED, S.ABANDONED, S.CANCELLED, S.TRANSFERRED_OUT})
 
 #: The states work may be in while the router holds it (what a snapshot may contain).
