@@ -27,22 +27,54 @@ __all__ = ["Router"]
 
 
 class Router(_core.Router):
-    __doc__ = (
-        (_core.Router.__doc__ or "")
-        .replace(
-            "This is the routing\n    core's class; ``om.Router`` adds ``journal=``, "
-            "``recover``, ``stats`` and\n    ``watch_portfolio``.",
-            "It is the routing core's\n    Router with the operations conveniences: "
-            "``journal=``, :meth:`recover`,\n    :meth:`stats` and :meth:`watch_portfolio`.",
-        )
-        .replace(
-            "        blending:",
-            "        journal: A :class:`~omnirouter.Journal` (e.g. "
-            ":class:`~omnirouter.SQLiteJournal`)\n"
-            "            that makes every call durable before it returns.\n        blending:",
-            1,
-        )
-    )
+    """The universal queue: submit work, add agents, and the router gives each piece of
+    work to the best-suited free agent, telling every change as an :class:`Event`.
+
+    Every operation is thread-safe (one re-entrant lock) and either succeeds or raises
+    an :class:`~omnirouter.OmnirouterError` having changed nothing. It is the routing core's
+    :class:`omnirouter.routing.Router` with the operations conveniences: ``journal=``,
+    :meth:`recover`, :attr:`journal`, :meth:`stats` and :meth:`watch_portfolio`.
+
+    Args:
+        queues: Tried in order; the first whose ``accepts`` matches takes the work.
+            Without any, one queue named ``default`` takes everything.
+        selection: How to pick among free matching agents: a policy name
+            (``"longest_idle"``, ``"round_robin"`` …), a policy from
+            :mod:`omnirouter.selection`, or a callable ``(interaction, candidates) ->
+            agent``.
+        clock: Where the router reads the time (epoch seconds); ``time.time`` in
+            production, a :class:`~omnirouter.testing.ManualClock` in tests.
+        channels: The channel registry (default: the built-in channels).
+        offer_timeout: Seconds an agent has to :meth:`accept` an offer. Without it work
+            is assigned directly.
+        priority: The priority hook, ``(interaction, now) -> seconds of head start``,
+            e.g. a :class:`~omnirouter.PriorityScorer` (default: manual priority × 60 s).
+        sla: The service-level hook (e.g. a :class:`~omnirouter.ServiceLevelPolicy`);
+            with it the router emits ``sla_at_risk`` and ``sla_breached``.
+        rng: The random generator of random selection policies.
+        four_eyes: The review rule for public replies (:class:`FourEyes`).
+        journal: A :class:`~omnirouter.Journal` (e.g. :class:`~omnirouter.SQLiteJournal`)
+            that makes every call durable before it returns.
+        blending: Blending and invite rules (:mod:`omnirouter.blending`).
+        keep_finished: How many finished interactions to remember (default: all);
+            older ids are forgotten (unknown, and may be submitted again), so a long run
+            stays flat in memory.
+
+    Raises:
+        ValidationError: An option is invalid (e.g. a negative ``offer_timeout``); the
+            error names it.
+        ExpressionError: A queue's ``accepts`` or a step's target does not parse; the
+            error shows where.
+
+    Example:
+        >>> import omnirouter as om
+        >>> router = om.Router(clock=lambda: 0.0)
+        >>> router.add_agent({"id": "anna", "capacity": {"voice": 1}})
+        >>> router.set_presence("anna", "available")
+        >>> router.submit({"id": "call-1", "channel": "voice"})
+        >>> router.agent_of("call-1")
+        'anna'
+    """
 
     def __init__(
         self,
