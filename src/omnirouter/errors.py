@@ -40,7 +40,11 @@ class OmnirouterError(Exception):
 
 
 class ErrorDetail:
-    """One problem found while validating input: where (``path``) and what (``message``)."""
+    """One problem found while validating input: where (``path``) and what (``message``).
+
+    ``input`` is the rejected value only when it is a number, a flag or None: text and
+    containers are left out, because they may be personal data (an e-mail address, a
+    name) that must not travel on in logs and error reports."""
 
     __slots__ = ("input", "message", "path", "type")
 
@@ -100,11 +104,19 @@ class ValidationError(OmnirouterError, ValueError):
                 path=list(item["loc"]),
                 message=item["msg"].removeprefix("Value error, "),
                 type=item["type"],
-                input=item.get("input"),
+                input=_safe_input(item.get("input")),
             )
             for item in error.errors(include_url=False)
         ]
         return cls(error.title, details)
+
+
+def _safe_input(value: object) -> object:
+    """The rejected input when it cannot be personal data (a number, a flag, None);
+    text and containers may hold a name, an address or a transcript and are dropped."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return None
 
 
 class UnknownChannelError(OmnirouterError, KeyError):

@@ -1,5 +1,6 @@
 """The boundary models: channels, interactions, agents and contacts (pydantic v2)."""
 
+from omnirouter.model._limits import DEFAULT_LIMITS, NO_LIMITS, FieldLimits
 from omnirouter.model.agent import Agent, CapacityProfile
 from omnirouter.model.channels import BUILTIN_CHANNELS, ChannelRegistry, ChannelTraits
 from omnirouter.model.contact import (
@@ -22,6 +23,8 @@ from omnirouter.model.interaction import (
 
 __all__ = [
     "BUILTIN_CHANNELS",
+    "DEFAULT_LIMITS",
+    "NO_LIMITS",
     "TERMINAL_STATES",
     "Agent",
     "BotHandover",
@@ -32,6 +35,7 @@ __all__ = [
     "ConsentStatus",
     "Contact",
     "Direction",
+    "FieldLimits",
     "Identities",
     "IdentityHints",
     "Interaction",

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from omnirouter.errors import JournalError
-from omnirouter.ops.journal import Batch, Command, Journal, Snapshot
+from omnirouter.errors import ErrorDetail, JournalError, ValidationError
+from omnirouter.ops._config import configuration_of
+from omnirouter.ops.journal import Batch, Command, Journal, Snapshot, encode
 from omnirouter.routing.events import Event
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class JournalWriter:
         self._closed = False
         self._cond = threading.Condition()
         self._durable_callbacks: list[Callable[[int], object]] = []
+        #: Arguments the check encoded before their call ran: (arguments, JSON) pairs.
+        self._encoded: list[tuple[dict[str, Any], str]] = []
         self._removers: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
 
@@ -75,6 +78,7 @@ class JournalWriter:
 
     def _start(self) -> None:
         router = self._router
+        self._removers.append(router.add_command_check(self._check))
         self._removers.append(router.add_command_listener(self._on_command))
         if self._journal.keep_events:
             self._removers.append(router.subscribe(self._on_event))
@@ -87,22 +91,51 @@ class JournalWriter:
 
     # ------------------------------------------------------------------ router side
 
-    def _on_command(self, name: str, arguments: dict[str, Any], at: float) -> None:
+    def _check(self, name: str, arguments: dict[str, Any], at: float) -> None:
+        """Before a call runs: refuse it (changing nothing) when it could not be journaled."""
         if self._failure is not None or self._closed:
             raise JournalError(
-                "the journal writer has stopped"
-                + (f" after a failed write: {self._failure}" if self._failure else "")
-                + "; recover the router from the journal"
+                f"{name} refused: the journal writer has stopped"
+                + (f" after a failed write ({self._failure})" if self._failure else "")
+                + "; nothing was changed; recover the router from the journal"
             )
+        try:
+            encoded = encode(arguments)
+        except (ValueError, TypeError) as error:
+            raise ValidationError(
+                name,
+                [
+                    ErrorDetail(
+                        ["arguments"],
+                        f"cannot be journaled ({type(error).__name__}: {error}); "
+                        "nothing was changed",
+                    )
+                ],
+            ) from error
+        self._encoded.append((arguments, encoded))
+
+    def _on_command(self, name: str, arguments: dict[str, Any], at: float) -> None:
+        encoded = None
+        for checked, text in self._encoded:
+            if checked is arguments:
+                encoded = text
+                break
+        else:
+            encoded = encode(arguments)  # a tick told for a refused call that fired timers
         self._seq += 1
-        self._commands.append(Command(self._seq, at, name, arguments))
+        self._commands.append(Command(self._seq, at, name, arguments, encoded))
         if name in NOT_REPLAYABLE:
             self._force_snapshot = True
 
     def _on_event(self, event: Event) -> None:
         self._events.append((self._seq, event))
 
+    def _snapshot(self, seq: int) -> Snapshot:
+        router = self._router
+        return Snapshot(seq, router.snapshot(), configuration_of(router))
+
     def _on_commit(self) -> None:
+        self._encoded.clear()
         commands = self._commands
         if not commands:
             self._events.clear()
@@ -112,7 +145,7 @@ class JournalWriter:
         if self._force_snapshot or (
             self._snapshot_every and self._since_snapshot >= self._snapshot_every
         ):
-            snapshot = Snapshot(self._seq, self._router.snapshot())
+            snapshot = self._snapshot(self._seq)
             self._since_snapshot = 0
             self._force_snapshot = False
         batch = Batch(tuple(commands), tuple(self._events), snapshot)
@@ -128,8 +161,9 @@ class JournalWriter:
         except BaseException as error:
             self._failure = error
             raise JournalError(
-                f"command {batch.commands[-1].seq} was applied but could not be made durable: "
-                f"{error}; recover the router from the journal"
+                f"command {batch.commands[-1].seq} was applied in memory but could not be made "
+                f"durable ({error}): it is not acknowledged, and the writer refuses further "
+                "calls; recover the router from the journal"
             ) from error
         self._mark_durable(batch.commands[-1].seq)
 
@@ -210,7 +244,7 @@ class JournalWriter:
         """Store a snapshot now (recovery then replays only what follows); returns its seq."""
         with self._router._lock:
             seq = self._seq
-            snapshot = Snapshot(seq, self._router.snapshot())
+            snapshot = self._snapshot(seq)
             self._since_snapshot = 0
             pending = Batch((), (), snapshot)
             if self._group:
@@ -264,7 +298,7 @@ def attach_journal(router: Router, journal: Journal, last_seq: int | None = None
                 f"{journal!r} already holds a journal (last command {stored}); "
                 "continue it with om.Router.recover(journal)"
             )
-        journal.write(Batch((), (), Snapshot(0, router.snapshot())))
+        journal.write(Batch((), (), Snapshot(0, router.snapshot(), configuration_of(router))))
         last_seq = 0
     writer = JournalWriter(router, journal, last_seq)
     writer._start()

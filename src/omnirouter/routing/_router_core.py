@@ -199,6 +199,7 @@ class _RouterCore:
         self._depth = 0
         self._flushing = False
         self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
+        self._command_checks: list[Callable[[str, dict[str, Any], float], object]] = []
         self._commit_hooks: list[Callable[[], object]] = []
         #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
         self._ops: dict[str, Any] = {}
@@ -348,6 +349,26 @@ class _RouterCore:
             with self._lock:
                 if listener in self._command_listeners:
                     self._command_listeners.remove(listener)
+
+        return remove
+
+    def add_command_check(
+        self, check: Callable[[str, dict[str, Any], float], object]
+    ) -> Callable[[], None]:
+        """Call ``check(name, arguments, at)`` before every state-changing call runs.
+
+        ``arguments`` are the same plain data command listeners get. A check that raises
+        refuses the call: it changes nothing (due timers are not fired either) and the
+        error reaches the caller. A journal uses this to refuse a command it could not
+        store before the command is applied. Returns a remover.
+        """
+        with self._lock:
+            self._command_checks.append(check)
+
+        def remove() -> None:
+            with self._lock:
+                if check in self._command_checks:
+                    self._command_checks.remove(check)
 
         return remove
 

@@ -23,7 +23,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from omnirouter.errors import InvalidStateError, UnknownInteractionError, UnknownQueueError
-from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
+from omnirouter.model import (
+    NO_LIMITS,
+    Agent,
+    ChannelRegistry,
+    Contact,
+    Interaction,
+    InteractionState,
+)
 from omnirouter.routing._router_core import _WAITING, PriorityStrategy, ServiceLevelHook, _invalid
 from omnirouter.routing._router_core import (
     manual_priority_head_start as manual_priority_head_start,  # importable from here, as before
@@ -134,6 +141,36 @@ class Router(_RouterOperations):
             found.sort(key=lambda w: (w.order_key, w.seq))
             return [w.id for w in found]
 
+    @property
+    def priority_strategy(self) -> PriorityStrategy:
+        """The priority hook in force (``priority=`` or the manual-priority default)."""
+        return self._priority
+
+    @property
+    def service_level(self) -> ServiceLevelHook | None:
+        """The service-level hook (``sla=``), or None."""
+        return self._sla
+
+    @property
+    def four_eyes(self) -> FourEyes | None:
+        """The review rule for public replies (``four_eyes=``), or None."""
+        return self._four_eyes
+
+    @property
+    def offer_timeout(self) -> float | None:
+        """Seconds an offer waits for acceptance, or None for direct assignment."""
+        return self._offer_timeout
+
+    @property
+    def blending_policies(self) -> tuple[Any, ...]:
+        """The blending rules and policies (``blending=``), invite rules last."""
+        blending = self._blending
+        if blending is None:
+            return ()
+        return tuple(rule.policy for rule in blending.rules) + tuple(
+            invite for invite, _ in blending.invites
+        )
+
     def explain(self, interaction_id: str) -> dict[str, Any]:
         """Why the work is where it is: queue and step, the candidates with their scores,
         and for every other agent why they were excluded (presence, channel, capacity,
@@ -205,12 +242,20 @@ class Router(_RouterOperations):
         four_eyes: FourEyes | None = None,
         checkpoint: bool = True,
         blending: Iterable[Any] | None = None,
+        accept_changes: bool | Iterable[str] = (),
     ) -> Router:
         """The router exactly as the journal left it (after a crash): its latest snapshot
         plus every command recorded after it, replayed at their recorded times. The
         router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
         (``blending``: the custom blending policies, or all rules to replace the
         snapshot's built-in ones).
+
+        The configuration recorded with the snapshot must equal this one and every
+        replayed command must give its recorded events, or :class:`~omnirouter.RecoveryError`
+        says what differs and nothing is written. ``accept_changes`` names configuration
+        parts (``"priority"``, ``"sla"``, ``"selection"``, ``"four_eyes"``,
+        ``"blending"``, ``"queues"``, ``"channels"``, ``"offer_timeout"``; True: all) whose
+        deliberate change is accepted, as long as the replay still gives the recorded events.
         """
         from omnirouter.ops.recovery import recover
 
@@ -227,6 +272,7 @@ class Router(_RouterOperations):
             four_eyes=four_eyes,
             checkpoint=checkpoint,
             blending=blending,
+            accept_changes=accept_changes,
         )
 
     # ------------------------------------------------------------------ add-ons
@@ -270,16 +316,24 @@ class Router(_RouterOperations):
     def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
         """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
         args = dict(arguments)
+        # Recorded calls were checked against the host's field limits when they ran.
         if name == "submit":
-            interaction = self._registry.validate(Interaction, args["interaction"])
+            interaction = self._registry.validate(
+                Interaction, args["interaction"], limits=NO_LIMITS
+            )
             customer = args.get("customer")
             return self.submit(
-                interaction, customer=None if customer is None else Contact.model_validate(customer)
+                interaction,
+                customer=None
+                if customer is None
+                else Contact.model_validate(customer, context={"limits": NO_LIMITS}),
             )
         if name == "add_agent":
-            return self.add_agent(self._registry.validate(Agent, args["agent"]))
+            return self.add_agent(self._registry.validate(Agent, args["agent"], limits=NO_LIMITS))
         if name in ("split", "consult"):
-            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
+            parts = [
+                self._registry.validate(Interaction, p, limits=NO_LIMITS) for p in args.pop("parts")
+            ]
             if name == "consult":
                 return self.consult(args["interaction_id"], parts[0])
             return self.split(args["interaction_id"], parts)
