@@ -145,7 +145,13 @@ def _invalid(field: str, message: str) -> ValidationError:
 
 #: What a damaged file raises while SQLite reads it (a flipped bit in a page or in the
 #: schema, a file that is not a database).
-_READ_ERRORS: Final = (sqlite3.DatabaseError, UnicodeDecodeError, OverflowError, ValueError)
+_READ_ERRORS: Final = (
+    sqlite3.DatabaseError,
+    UnicodeDecodeError,
+    OverflowError,
+    ValueError,
+    TypeError,
+)
 
 _TABLES: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
@@ -245,6 +251,17 @@ class SQLiteJournal:
             ) from None
         except OSError as error:
             raise JournalError(f"{self.path}: cannot read the mark file: {error}") from error
+        # Inspect an existing file through a read-only connection first: a damaged
+        # journal is reported before anything (such as SQLite checkpointing what is left
+        # of a damaged write-ahead log into the database) changes a file.
+        existing = self.path.exists() and self.path.stat().st_size > 0
+        if existing:
+            self._inspect(mark)
+        elif mark is not None:
+            raise self._corrupt(
+                f"the database is missing or empty, but its mark says {mark.seq} command(s) "
+                "were acknowledged: restore it from a backup"
+            )
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -252,7 +269,7 @@ class SQLiteJournal:
         except sqlite3.Error as error:
             raise JournalError(f"{self.path}: cannot open the journal: {error}") from error
         try:
-            self._prepare(mark)
+            self._open(mark)
         except sqlite3.OperationalError as error:
             self._db.close()
             if "readonly" in str(error) or "read-only" in str(error):
@@ -278,19 +295,26 @@ class SQLiteJournal:
         for candidate in (self.path, Path(f"{self.path}-wal"), self._marks.path):
             if candidate.exists() and not os.access(candidate, os.W_OK):
                 raise self._read_only()
+        if not directory.is_dir():
+            raise JournalError(f"{self.path}: the folder {directory} does not exist")
         if not os.access(directory, os.W_OK | os.X_OK):
             raise self._read_only()
 
-    def _prepare(self, mark: Mark | None) -> None:
-        db = self._db
-        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise JournalError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
-        # FULL: a commit is on disk (fsync of the WAL) before write() returns, so an
-        # acknowledged command survives a power cut, not only a killed process.
-        db.execute("PRAGMA synchronous=FULL")
-        # Erased records are overwritten with zeros, not left in free pages.
-        db.execute("PRAGMA secure_delete=ON")
+    def _inspect(self, mark: Mark | None) -> None:
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        try:
+            reader = sqlite3.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as error:
+            raise self._corrupt("not a readable omnirouter journal", error) from error
+        try:
+            self._check(reader, mark)
+        except _READ_ERRORS as error:
+            raise self._corrupt("not a readable omnirouter journal", error) from error
+        finally:
+            reader.close()
+
+    def _check(self, db: sqlite3.Connection, mark: Mark | None) -> bool:
+        """Check the database against the mark; False when it holds no tables yet."""
         tables = {
             row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
@@ -301,8 +325,7 @@ class SQLiteJournal:
                     "were acknowledged: the file (or its write-ahead log) was deleted, "
                     "replaced or emptied; restore it from a backup"
                 )
-            self._create()
-            return
+            return False
         if "meta" not in tables or not {"commands", "events", "snapshots"} <= tables:
             raise self._corrupt(
                 "not an omnirouter journal (a database with other tables: "
@@ -329,7 +352,7 @@ class SQLiteJournal:
                 f"{self.path}: the journal was created with keep_events={self.keep_events}; "
                 "open it with that setting (or leave keep_events out)"
             )
-        self._load_tail()
+        self._load_tail(db)
         if mark is None:
             if self._tail.seq or self._tail.event_id:
                 raise self._corrupt(
@@ -337,9 +360,24 @@ class SQLiteJournal:
                     f"whether acknowledged commands were lost (the journal ends at command "
                     f"{self._tail.seq}); restore the mark file from the same backup"
                 )
+        else:
+            self._check_mark(db, mark)
+        return True
+
+    def _open(self, mark: Mark | None) -> None:
+        db = self._db
+        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise JournalError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
+        # FULL: a commit is on disk (fsync of the WAL) before write() returns, so an
+        # acknowledged command survives a power cut, not only a killed process.
+        db.execute("PRAGMA synchronous=FULL")
+        # Erased records are overwritten with zeros, not left in free pages.
+        db.execute("PRAGMA secure_delete=ON")
+        if not self._check(db, mark):
+            self._create()
+        elif mark is None:
             self._write_mark()
-            return
-        self._check_mark(mark)
 
     def _create(self) -> None:
         db = self._db
@@ -361,22 +399,20 @@ class SQLiteJournal:
         self._write_mark()
         _sync_directory(self.path)
 
-    def _load_tail(self) -> None:
-        db = self._db
+    def _load_tail(self, db: sqlite3.Connection) -> None:
         row = db.execute("SELECT seq, crc FROM commands ORDER BY seq DESC LIMIT 1").fetchone()
         tail = self._tail
         tail.seq, tail.command_crc = (int(row[0]), int(row[1])) if row else (0, 0)
         row = db.execute("SELECT id, crc FROM events ORDER BY id DESC LIMIT 1").fetchone()
         tail.event_id, tail.event_crc = (int(row[0]), int(row[1])) if row else (0, 0)
 
-    def _check_mark(self, mark: Mark) -> None:
+    def _check_mark(self, db: sqlite3.Connection, mark: Mark) -> None:
         if mark.journal_id != self._journal_id:
             raise self._corrupt(
                 f"its mark file {self._marks.path.name} belongs to another journal "
                 "(the database or the mark was replaced)"
             )
         self._tail.generation = mark.generation
-        db = self._db
         tail = self._tail
         wal = f"{self.path.name}-wal"
         if tail.seq < mark.seq:
@@ -683,7 +719,7 @@ class SQLiteJournal:
             if mark is None:
                 raise self._corrupt(f"its mark file {self._marks.path.name} is missing")
             try:
-                self._check_mark(mark)
+                self._check_mark(self._db, mark)
             except _READ_ERRORS as error:
                 raise self._corrupt("cannot read the records the mark names", error) from error
         last = 0
