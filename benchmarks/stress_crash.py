@@ -8,7 +8,8 @@ abandoned ones in that state), capacity, and every 10th round that the whole jou
 verifies (chained checksums, the acknowledgement mark) and snapshot + tail equals a
 full replay. Every recovery compares the replayed events with the recorded ones and
 the mark file with the database, so a lost acknowledged command raises. Then 8
-threads hammer one journaled router for 10 seconds. Prints how many crashes were survived with zero loss.
+threads hammer one journaled router for 10 seconds. Prints how many crashes were
+survived with zero loss.
 """
 
 from __future__ import annotations
