@@ -57,10 +57,16 @@ class MarkFile:
     def read(self) -> Mark | None:
         """The newest valid slot; None when the file is missing. Raises ``ValueError``
         when the file exists but no slot is valid."""
+        marks = self.read_all()
+        return marks[0] if marks else None
+
+    def read_all(self) -> list[Mark]:
+        """The valid slots, newest first; [] when the file is missing. Raises
+        ``ValueError`` when the file exists but no slot is valid."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
-            return None
+            return []
         found: list[Mark] = []
         for start in (0, _SLOT):
             slot = data[start : start + _SLOT]
@@ -78,7 +84,7 @@ class MarkFile:
             found.append(Mark(journal_id, generation, seq, command_crc, event_id, event_crc))
         if not found:
             raise ValueError("no readable slot")
-        return max(found, key=lambda mark: mark.generation)
+        return sorted(found, key=lambda mark: mark.generation, reverse=True)
 
     def write(self, mark: Mark) -> None:
         """Write ``mark`` into its slot (by generation) and fsync."""

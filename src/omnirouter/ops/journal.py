@@ -243,8 +243,12 @@ class SQLiteJournal:
         self._journal_id = b""
         self._marks = MarkFile(Path(f"{self.path}-mark"))
         self._check_writable()
+        #: The older mark slot: an erasure interrupted by a crash is judged by it.
+        self._older_mark: Mark | None = None
         try:
-            mark = self._marks.read()
+            marks = self._marks.read_all()
+            mark = marks[0] if marks else None
+            self._older_mark = marks[1] if len(marks) > 1 else None
         except ValueError as error:
             raise self._corrupt(
                 f"its mark file {self._marks.path.name} is damaged", error
@@ -407,6 +411,19 @@ class SQLiteJournal:
         tail.event_id, tail.event_crc = (int(row[0]), int(row[1])) if row else (0, 0)
 
     def _check_mark(self, db: sqlite3.Connection, mark: Mark) -> None:
+        try:
+            self._check_one_mark(db, mark)
+        except JournalCorruptError:
+            # An erasure rewrites checksums in place: the mark is written first, then
+            # the database. A crash between them leaves the database matching the older
+            # slot, at the same positions.
+            older = self._older_mark
+            if older is None or (older.seq, older.event_id) != (mark.seq, mark.event_id):
+                raise
+            self._check_one_mark(db, older)
+            self._tail.generation = mark.generation
+
+    def _check_one_mark(self, db: sqlite3.Connection, mark: Mark) -> None:
         if mark.journal_id != self._journal_id:
             raise self._corrupt(
                 f"its mark file {self._marks.path.name} belongs to another journal "
@@ -565,6 +582,110 @@ class SQLiteJournal:
             except OSError as error:
                 raise JournalError(f"{self.path}: cannot write the mark file: {error}") from error
 
+    # ------------------------------------------------------------------ erasure
+
+    def erase(self, customer_id: str, snapshot: Snapshot) -> list[str]:
+        """Erase a customer's personal data from the file (``Router.forget`` calls this
+        through the journal writer). Returns the ids of the customer's interactions found.
+
+        Commands, events and older snapshots that carry it are rewritten without it
+        (see :mod:`omnirouter.ops._erasure`) with fresh checksums, and ``snapshot`` (the
+        router's state after the erasure, already without it) is stored, so recovery
+        starts there; then the file is rebuilt (``VACUUM``, with ``secure_delete``) and
+        the write-ahead log checkpointed and truncated, so neither the database nor its
+        ``-wal``/``-shm`` files keep a copy. The redacted records stay for reports.
+        """
+        from omnirouter.ops._erasure import redact_command, redact_event, redact_snapshot
+
+        with self._lock:
+            self._check_open()
+            db = self._db
+            ids: set[str] = set()
+            try:
+                commands = db.execute(
+                    "SELECT seq, at, name, arguments FROM commands ORDER BY seq"
+                ).fetchall()
+                events = db.execute(
+                    "SELECT id, command_seq, data FROM events ORDER BY id"
+                ).fetchall()
+                snapshots = db.execute(
+                    "SELECT seq, data, config FROM snapshots WHERE seq < ? ORDER BY seq",
+                    (snapshot.seq,),
+                ).fetchall()
+            except _READ_ERRORS as error:
+                raise self._corrupt("cannot read the journal to erase from it", error) from error
+            command_rows: list[tuple[Any, ...]] = []
+            crc, changed = 0, False
+            for seq, at, name, arguments in commands:
+                redacted = redact_command(name, json.loads(arguments), customer_id, ids)
+                if redacted is not None:
+                    arguments, changed = encode(redacted), True
+                crc = _chain(crc, seq, repr(at), name, arguments)
+                if changed:
+                    command_rows.append((arguments, crc, seq))
+            snapshot_rows: list[tuple[Any, ...]] = []
+            for seq, data, config in snapshots:
+                redacted_snapshot = redact_snapshot(json.loads(data), customer_id, ids)
+                if redacted_snapshot is not None:
+                    data = encode(redacted_snapshot)
+                    snapshot_rows.append((data, _crc(seq, data, config), seq))
+            event_rows: list[tuple[Any, ...]] = []
+            crc, changed = 0, False
+            for row_id, command_seq, data in events:
+                redacted_event = redact_event(json.loads(data), ids)
+                if redacted_event is not None:
+                    data, changed = encode(redacted_event), True
+                crc = _chain(crc, command_seq, data)
+                if changed:
+                    event_rows.append((data, crc, row_id))
+            tail = self._tail
+            new_command_crc = command_rows[-1][1] if command_rows else tail.command_crc
+            new_event_crc = event_rows[-1][1] if event_rows else tail.event_crc
+            config = snapshot.config
+            snapshot_row = (
+                snapshot.seq,
+                encode(snapshot.data),
+                None if config is None else encode(config),
+            )
+            # The mark first, twice: the older slot records the file as it is, the newer
+            # one as it will be, at the same positions; a crash before the database
+            # commits leaves the older slot matching it (see _check_mark).
+            try:
+                self._write_mark()
+                tail.command_crc, tail.event_crc = new_command_crc, new_event_crc
+                self._write_mark()
+            except OSError as error:
+                raise JournalError(f"{self.path}: cannot write the mark file: {error}") from error
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.executemany(
+                        "UPDATE commands SET arguments = ?, crc = ? WHERE seq = ?", command_rows
+                    )
+                    db.executemany("UPDATE events SET data = ?, crc = ? WHERE id = ?", event_rows)
+                    db.executemany(
+                        "UPDATE snapshots SET data = ?, crc = ? WHERE seq = ?", snapshot_rows
+                    )
+                    db.execute(
+                        "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?)",
+                        (*snapshot_row, _crc(*snapshot_row)),
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+                db.execute("VACUUM")
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.Error as error:
+                raise JournalError(f"{self.path}: erasure failed: {error}") from error
+            if busy:
+                raise JournalError(
+                    f"{self.path}: erased, but another connection keeps the write-ahead log "
+                    "open, so its old pages could not be truncated; close it and erase again"
+                )
+        return sorted(ids)
+
     # ------------------------------------------------------------------ reading
 
     def last_seq(self) -> int:
@@ -711,11 +832,11 @@ class SQLiteJournal:
         with self._lock:
             self._check_open()
             try:
-                mark = self._marks.read()
+                marks = self._marks.read_all()
             except ValueError as error:
-                raise self._corrupt(
-                    f"its mark file {self._marks.path.name} is damaged", error
-                ) from None
+                raise self._damaged_mark(error) from None
+            mark = marks[0] if marks else None
+            self._older_mark = marks[1] if len(marks) > 1 else None
             if mark is None:
                 raise self._corrupt(f"its mark file {self._marks.path.name} is missing")
             try:

@@ -187,6 +187,30 @@ def replay(
     replayed command's events are verified (see the module doc). Once replayed, the
     router reads ``clock`` (default: the last replayed time stays).
     """
+    router, last, _forgotten = _replay(
+        cls,
+        journal,
+        from_seq=from_seq,
+        upto=upto,
+        on_event=on_event,
+        clock=clock,
+        accept_changes=accept_changes,
+        **hooks,
+    )
+    return router, last
+
+
+def _replay(
+    cls: type[Router],
+    journal: Journal,
+    *,
+    from_seq: int | None,
+    upto: int | None,
+    on_event: Callable[[Any], object] | None,
+    clock: Callable[[], float] | None,
+    accept_changes: bool | Iterable[str],
+    **hooks: Any,
+) -> tuple[Router, int, list[str]]:
     accept = _accepted(accept_changes)
     snapshot = journal.snapshot(from_seq)
     if snapshot is None:
@@ -214,6 +238,7 @@ def replay(
     if on_event is not None:
         router.subscribe(on_event)
     last = snapshot.seq
+    forgotten: list[str] = []
     for command in journal.commands(after=snapshot.seq):
         if upto is not None and command.seq > upto:
             break
@@ -225,12 +250,14 @@ def replay(
         replay_clock.at = command.at
         _execute(router, command)
         check.after(command)
+        if command.name == "forget":
+            forgotten.append(str(command.arguments.get("customer_id")))
         last = command.seq
     if upto is not None and last < upto:
         raise RecoveryError(f"the journal ends at command {last}, before {upto}")
     stop_checking()
     replay_clock.replaying = False
-    return router, last
+    return router, last, forgotten
 
 
 def recover(
@@ -250,9 +277,12 @@ def recover(
     accept_changes: bool | Iterable[str] = (),
 ) -> Router:
     """See :meth:`omnirouter.Router.recover`."""
-    router, last = replay(
+    router, last, forgotten = _replay(
         cls,
         journal,
+        from_seq=None,
+        upto=None,
+        on_event=None,
         clock=clock,
         accept_changes=accept_changes,
         queues=queues,
@@ -265,6 +295,9 @@ def recover(
         blending=blending,
     )
     writer = attach_journal(router, journal, last_seq=last)
+    for customer_id in forgotten:
+        # A forget replayed here may have crashed before its erasure finished: repeat it.
+        writer.erase(customer_id)
     if checkpoint and (last > 0 or accept_changes):
         # The next recovery then starts here instead of replaying the same tail again
         # (and, after an accepted change, under the configuration now in force).

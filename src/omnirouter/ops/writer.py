@@ -57,6 +57,8 @@ class JournalWriter:
         self._durable_callbacks: list[Callable[[int], object]] = []
         #: Arguments the check encoded before their call ran: (arguments, JSON) pairs.
         self._encoded: list[tuple[dict[str, Any], str]] = []
+        #: Customers forgotten by the calls of this commit: erased from the journal next.
+        self._forgets: list[str] = []
         self._removers: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
 
@@ -112,6 +114,11 @@ class JournalWriter:
                     )
                 ],
             ) from error
+        if name == "forget" and not callable(getattr(self._journal, "erase", None)):
+            raise JournalError(
+                f"forget refused: {self._journal!r} has no erase(customer_id, snapshot), so "
+                "the customer's data would stay in it; nothing was changed"
+            )
         self._encoded.append((arguments, encoded))
 
     def _on_command(self, name: str, arguments: dict[str, Any], at: float) -> None:
@@ -126,6 +133,8 @@ class JournalWriter:
         self._commands.append(Command(self._seq, at, name, arguments, encoded))
         if name in NOT_REPLAYABLE:
             self._force_snapshot = True
+        if name == "forget":
+            self._forgets.append(str(arguments["customer_id"]))
 
     def _on_event(self, event: Event) -> None:
         self._events.append((self._seq, event))
@@ -155,17 +164,41 @@ class JournalWriter:
             with self._cond:
                 self._queue.append(batch)
                 self._cond.notify_all()
-            return
+        else:
+            try:
+                self._journal.write(batch)
+            except BaseException as error:
+                self._failure = error
+                raise JournalError(
+                    f"command {batch.commands[-1].seq} was applied in memory but could not be "
+                    f"made durable ({error}): it is not acknowledged, and the writer refuses "
+                    "further calls; recover the router from the journal"
+                ) from error
+            self._mark_durable(batch.commands[-1].seq)
+        if self._forgets:
+            forgets, self._forgets = self._forgets, []
+            if self._group:
+                self.wait_durable(self._seq)
+            for customer_id in forgets:
+                self.erase(customer_id)
+
+    def erase(self, customer_id: str) -> list[str]:
+        """Erase a customer's personal data from the journal, once every recorded command
+        is durable: the store rewrites its records and keeps a snapshot of the router as
+        it is now (``Router.forget`` calls this; recovery repeats it for a ``forget``
+        it replays). Returns the ids of the customer's interactions found."""
+        erase = getattr(self._journal, "erase", None)
+        if not callable(erase):
+            raise JournalError(f"{self._journal!r} cannot erase (it has no erase method)")
         try:
-            self._journal.write(batch)
-        except BaseException as error:
-            self._failure = error
+            found: list[str] = erase(customer_id, self._snapshot(self._seq))
+        except JournalError as error:
             raise JournalError(
-                f"command {batch.commands[-1].seq} was applied in memory but could not be made "
-                f"durable ({error}): it is not acknowledged, and the writer refuses further "
-                "calls; recover the router from the journal"
+                f"customer {customer_id!r} was forgotten in memory and the forget is durable, "
+                f"but erasing the journal failed ({error}); recovering the router repeats it"
             ) from error
-        self._mark_durable(batch.commands[-1].seq)
+        self._since_snapshot = 0
+        return found
 
     def _mark_durable(self, seq: int) -> None:
         with self._cond:

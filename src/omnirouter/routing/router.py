@@ -311,6 +311,37 @@ class Router(_RouterOperations):
 
         return watch_portfolio(self, advisor_id, callback)
 
+    # ------------------------------------------------------------------ erasure
+
+    def forget(self, customer_id: str) -> list[str]:
+        """Erase a customer's personal data from the router (GDPR Art. 17): the work it
+        holds for them keeps its ids, channel, reason, language, times and priority, and
+        loses identity hints, subject, preview, attributes, a bot's transcript and
+        extracted data, and the contact's names and identities. A journal the router
+        writes is erased too (see docs/operations.md). Returns the ids of the live work
+        that was redacted. Events already delivered are the subscribers' to erase.
+        """
+        if not isinstance(customer_id, str) or not customer_id:
+            raise _invalid("forget", "customer_id", "must be a non-empty customer id")
+        return self._run(
+            "forget", lambda: {"customer_id": customer_id}, lambda now: self._forget(customer_id)
+        )
+
+    def _forget(self, customer_id: str) -> list[str]:
+        from omnirouter.model._redact import redact_contact, redact_interaction
+
+        found = []
+        for work in self._work.values():
+            customer = work.customer
+            if work.interaction.customer_id == customer_id or (
+                customer is not None and customer.id == customer_id
+            ):
+                work.interaction = redact_interaction(work.interaction)
+                if customer is not None:
+                    work.customer = redact_contact(customer)
+                found.append(work.id)
+        return sorted(found)
+
     # ------------------------------------------------------------------ replaying recorded calls
 
     def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
@@ -357,5 +388,6 @@ _REPLAYABLE: Final = frozenset(
         "set_priority",
         "pause",
         "resume",
+        "forget",
     }
 )
