@@ -180,6 +180,9 @@ def test_an_undamaged_crash_image_recovers_exactly(crashed: Image, tmp_path: Pat
     assert "j.db-wal" in crashed.files
     assert crashed.acknowledged > 60
     assert _run(crashed, lambda path: None, tmp_path / "x") == "exact"
+    journal = om.SQLiteJournal(tmp_path / "x" / "j.db")
+    assert journal.acknowledged_seq() == journal.last_seq() == crashed.acknowledged
+    journal.close()
 
 
 def test_every_truncation_of_the_wal_is_reported(crashed: Image, tmp_path: Path) -> None:

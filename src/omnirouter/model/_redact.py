@@ -13,6 +13,7 @@ from omnirouter.model.interaction import BotHandover, Interaction, ManualPriorit
 
 __all__ = [
     "CONTACT_KEEPS",
+    "INTERACTION_FACTS",
     "INTERACTION_KEEPS",
     "redact_contact",
     "redact_contact_json",
@@ -20,24 +21,25 @@ __all__ = [
     "redact_interaction_json",
 ]
 
-#: The interaction fields erasure keeps (``manual_priority`` keeps its value only and a
-#: bot hand-over the bot's name only).
-INTERACTION_KEEPS: Final = frozenset(
-    {
-        "id",
-        "channel",
-        "direction",
-        "customer_id",
-        "conversation_id",
-        "case_id",
-        "parent_id",
-        "reason",
-        "language",
-        "created_at",
-        "scheduled_at",
-        "state",
-    }
+#: The facts of an interaction that say nothing about who wrote or what was said
+#: (what the contact history keeps of an erased person's interactions, too).
+INTERACTION_FACTS: Final = (
+    "id",
+    "channel",
+    "direction",
+    "conversation_id",
+    "case_id",
+    "parent_id",
+    "reason",
+    "language",
+    "created_at",
+    "scheduled_at",
+    "state",
 )
+
+#: The interaction fields the router's erasure keeps: the facts and the customer's id
+#: (``manual_priority`` keeps its value only and a bot hand-over the bot's name only).
+INTERACTION_KEEPS: Final = frozenset({*INTERACTION_FACTS, "customer_id"})
 
 #: The contact fields erasure keeps.
 CONTACT_KEEPS: Final = frozenset(

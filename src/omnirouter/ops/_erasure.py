@@ -23,23 +23,35 @@ def _belongs(interaction: Any, customer_id: str, ids: set[str]) -> bool:
     return interaction.get("customer_id") == customer_id or interaction.get("parent_id") in ids
 
 
+def _redact_pair(
+    interaction: Any, customer: Any, customer_id: str, ids: set[str]
+) -> tuple[Any, Any] | None:
+    """An interaction and its contact (JSON) without personal data when they are the
+    customer's (adding the interaction's id to ``ids``); None when they are not."""
+    ours = isinstance(customer, Mapping) and customer.get("id") == customer_id
+    known = isinstance(interaction, Mapping) and interaction.get("id") in ids
+    if not (ours or known or _belongs(interaction, customer_id, ids)):
+        return None
+    if isinstance(interaction, Mapping):
+        ids.add(str(interaction.get("id")))
+        interaction = redact_interaction_json(interaction)
+    if isinstance(customer, Mapping):
+        customer = redact_contact_json(customer)
+    return interaction, customer
+
+
 def redact_command(
     name: str, arguments: Mapping[str, Any], customer_id: str, ids: set[str]
 ) -> dict[str, Any] | None:
     """The command's arguments without the customer's personal data, or None when it
     holds none. Adds the ids of the customer's interactions it names to ``ids``."""
     if name == "submit":
-        interaction = arguments.get("interaction")
-        customer = arguments.get("customer")
-        ours = isinstance(customer, Mapping) and customer.get("id") == customer_id
-        if not (ours or _belongs(interaction, customer_id, ids)):
+        pair = _redact_pair(
+            arguments.get("interaction"), arguments.get("customer"), customer_id, ids
+        )
+        if pair is None:
             return None
-        if isinstance(interaction, Mapping):
-            ids.add(str(interaction.get("id")))
-            interaction = redact_interaction_json(interaction)
-        if isinstance(customer, Mapping):
-            customer = redact_contact_json(customer)
-        redacted = {**arguments, "interaction": interaction, "customer": customer}
+        redacted = {**arguments, "interaction": pair[0], "customer": pair[1]}
         return None if redacted == dict(arguments) else redacted
     if name in ("split", "consult"):
         parts = arguments.get("parts")
@@ -82,23 +94,10 @@ def redact_snapshot(
         return None
     items = []
     for item in work:
-        if not isinstance(item, Mapping):
-            items.append(item)
-            continue
-        interaction = item.get("interaction")
-        customer = item.get("customer")
-        ours = isinstance(customer, Mapping) and customer.get("id") == customer_id
-        if (
-            ours
-            or _belongs(interaction, customer_id, ids)
-            or (isinstance(interaction, Mapping) and interaction.get("id") in ids)
-        ):
-            if isinstance(interaction, Mapping):
-                ids.add(str(interaction.get("id")))
-                interaction = redact_interaction_json(interaction)
-            if isinstance(customer, Mapping):
-                customer = redact_contact_json(customer)
-            item = {**item, "interaction": interaction, "customer": customer}
+        if isinstance(item, Mapping):
+            pair = _redact_pair(item.get("interaction"), item.get("customer"), customer_id, ids)
+            if pair is not None:
+                item = {**item, "interaction": pair[0], "customer": pair[1]}
         items.append(item)
     redacted = {**data, "work": items}
     return None if redacted == dict(data) else redacted

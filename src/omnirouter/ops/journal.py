@@ -84,6 +84,11 @@ class Journal(Protocol):
     ``write`` must be atomic (all of a batch or nothing) and durable when it returns.
     Commands carry consecutive sequence numbers from 1; a snapshot with ``seq`` 0 is
     the state the journal started from.
+
+    Two methods are optional: ``command_events(after)`` (each stored event with its
+    command's number; recovery then compares replayed events with the recorded ones)
+    and ``erase(customer_id, snapshot)`` (``Router.forget`` refuses without it);
+    :class:`SQLiteJournal` has both.
     """
 
     durability: Durability
