@@ -113,3 +113,19 @@ def test_keep_events_is_fixed_when_the_journal_is_created(tmp_path: Path) -> Non
     assert om.SQLiteJournal(tmp_path / "k.db").keep_events is False
     with pytest.raises(om.JournalError, match="keep_events=False"):
         om.SQLiteJournal(tmp_path / "k.db", keep_events=True)
+
+
+def test_work_accepted_under_roomy_limits_recovers(tmp_path: Path) -> None:
+    clock = Clock()
+    roomy = om.ChannelRegistry(limits=om.FieldLimits(max_items=500))
+    path = tmp_path / "roomy.db"
+    router = om.Router(clock=clock, channels=roomy, journal=om.SQLiteJournal(path))
+    many = {f"k{n}": n for n in range(300)}  # more than the default limit of 100
+    router.submit({"id": "big", "channel": "email", "attributes": many})  # type: ignore[arg-type]
+    router.journal.checkpoint()  # type: ignore[union-attr]
+    router.submit({"id": "big-2", "channel": "email", "attributes": many})  # type: ignore[arg-type]
+    state = router.snapshot()
+    router.journal.close()  # type: ignore[union-attr]
+    recovered = om.Router.recover(om.SQLiteJournal(path), clock=clock, channels=roomy)
+    assert recovered.snapshot() == state
+    recovered.journal.close()  # type: ignore[union-attr]

@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from omnirouter.errors import ErrorDetail, ValidationError
-from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
+from omnirouter.model import (
+    NO_LIMITS,
+    Agent,
+    ChannelRegistry,
+    Contact,
+    Interaction,
+    InteractionState,
+)
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AVAILABLE, AgentState
 from omnirouter.routing._work import Work
@@ -131,7 +138,7 @@ def _restore(
     )
     router._policy.restore_state(data["selection"].get("state", {}))
     for item in data["agents"]:
-        agent = registry.validate(Agent, item["agent"])
+        agent = registry.validate(Agent, item["agent"], limits=NO_LIMITS)
         state = AgentState(agent, registry, int(item["seq"]), float(item["idle_since"]))
         state.presence = item["presence"]
         state.present = state.presence == AVAILABLE
@@ -170,8 +177,13 @@ def _restore(
 
 
 def _work_from_json(router: Router, registry: ChannelRegistry, item: Mapping[str, Any]) -> Work:
-    interaction = registry.validate(Interaction, item["interaction"])
-    customer = None if item.get("customer") is None else Contact.model_validate(item["customer"])
+    # Checked against the host's field limits when it was submitted; not again here.
+    interaction = registry.validate(Interaction, item["interaction"], limits=NO_LIMITS)
+    customer = (
+        None
+        if item.get("customer") is None
+        else Contact.model_validate(item["customer"], context={"limits": NO_LIMITS})
+    )
     work = Work(interaction, registry.get(interaction.channel), int(item["seq"]), 0.0, customer)
     work.state = InteractionState(item["state"])
     work.submitted_at = float(item["submitted_at"])
