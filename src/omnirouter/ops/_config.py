@@ -47,7 +47,8 @@ def fingerprint(hook: object) -> str | None:
     bound = getattr(hook, "__self__", None)
     if bound is not None and not isinstance(bound, type):
         target = getattr(hook, "__func__", hook)
-    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', '?')}"
+    module = getattr(target, "__module__", None) or "?"
+    return f"{module}.{getattr(target, '__qualname__', None) or '?'}"
 
 
 def _priority(router: Router) -> str | None:
