@@ -57,7 +57,8 @@ def redact_interaction_json(data: Mapping[str, Any]) -> dict[str, Any]:
         kept["manual_priority"] = priority
     handover = data.get("handover")
     if isinstance(handover, Mapping):
-        kept["handover"] = {"bot": handover.get("bot")}
+        bot = handover.get("bot")
+        kept["handover"] = {} if bot is None else {"bot": bot}
     return kept
 
 
