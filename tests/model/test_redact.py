@@ -16,7 +16,7 @@ from omnirouter.model._redact import (
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=60)
 @given(interactions)
 def test_an_interaction_is_redacted_alike_live_and_in_json(interaction: om.Interaction) -> None:
     live = redact_interaction(interaction).model_dump(mode="json", exclude_defaults=True)
@@ -30,7 +30,7 @@ def test_an_interaction_is_redacted_alike_live_and_in_json(interaction: om.Inter
     assert om.Interaction.model_validate(recorded).id == interaction.id
 
 
-@settings(max_examples=150)
+@settings(max_examples=60)
 @given(contacts)
 def test_a_contact_is_redacted_alike_live_and_in_json(contact: om.Contact) -> None:
     live = redact_contact(contact).model_dump(mode="json", exclude_defaults=True)

@@ -205,3 +205,21 @@ def test_a_recorded_configuration_is_plain_data(tmp_path: Path) -> None:
     assert config["four_eyes"]["channels"] == ["social_public"]
     assert config["selection"] == {"name": "longest_idle"}
     assert [queue["name"] for queue in config["queues"]] == ["default"]
+
+
+def test_a_different_scoring_strategy_is_refused(tmp_path: Path) -> None:
+    vip = om.PriorityScorer(
+        {"name": "vip", "factors": [{"kind": "tier", "values": {"gold": 1.0}, "weight": 600}]}
+    )
+    fifo = vip.with_strategy(
+        {"name": "fifo", "factors": [{"kind": "tier", "values": {"gold": 1.0}, "weight": 0}]}
+    )
+    path = tmp_path / "strategy.db"
+    state = _record(path, priority=vip)
+    error = _refused(path, "priority", priority=fifo)
+    assert "'fifo'" in str(error)
+    assert "'vip'" in str(error)
+    recovered = om.Router.recover(om.SQLiteJournal(path), clock=Clock(), priority=vip)
+    assert recovered.snapshot() == state
+    assert recovered.journal is not None
+    recovered.journal.close()

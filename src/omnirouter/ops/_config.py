@@ -5,7 +5,8 @@ Settings that are data (queues, channels, the offer timeout, built-in selection
 policies and blending rules, the four-eyes rule) are kept as data. A Python callable
 (a priority hook, a service-level object, a callable selection policy, the four-eyes
 ``when``, a custom blending policy) cannot be stored; its *fingerprint*, the qualified
-name of the function or of the object's class, is kept instead.
+name of the function or of the object's class, is kept instead; a priority scorer's
+strategy (``om.PriorityScorer.strategy``, a pydantic model) is kept as data beside it.
 """
 
 from __future__ import annotations
@@ -51,11 +52,16 @@ def fingerprint(hook: object) -> str | None:
     return f"{module}.{getattr(target, '__qualname__', None) or '?'}"
 
 
-def _priority(router: Router) -> str | None:
-    strategy = router.priority_strategy
-    if strategy is manual_priority_head_start:
+def _priority(router: Router) -> Any:
+    hook = router.priority_strategy
+    if hook is manual_priority_head_start:
         return "manual_priority (default)"
-    return fingerprint(strategy)
+    # A priority scorer's strategy is data: record it, not only the scorer's class.
+    strategy = getattr(hook, "strategy", None)
+    dump = getattr(strategy, "model_dump", None)
+    if callable(dump):
+        return {"hook": fingerprint(hook), "strategy": dump(mode="json")}
+    return fingerprint(hook)
 
 
 def _sla(router: Router) -> dict[str, Any] | None:
