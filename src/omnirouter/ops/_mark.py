@@ -87,7 +87,7 @@ class MarkFile:
         return sorted(found, key=lambda mark: mark.generation, reverse=True)
 
     def write(self, mark: Mark) -> None:
-        """Write ``mark`` into its slot (by generation) and fsync."""
+        """Write ``mark`` into its slot (by generation) and sync it to disk."""
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         body = _LAYOUT.pack(
@@ -101,7 +101,9 @@ class MarkFile:
         )
         slot = (body + _CRC.pack(zlib.crc32(body))).ljust(_SLOT, b"\0")
         os.pwrite(self._fd, slot, (mark.generation % 2) * _SLOT)
-        os.fsync(self._fd)
+        # The file keeps its size once both slots exist: syncing the data is enough.
+        sync = os.fdatasync if hasattr(os, "fdatasync") and mark.generation > 2 else os.fsync
+        sync(self._fd)
 
     def close(self) -> None:
         """Close the file handle (the file stays)."""
