@@ -4,6 +4,7 @@ journal's bytes (database, -wal, -shm); everybody else's work still recovers exa
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,45 @@ def test_events_carry_transcripts_only_for_subscribers_that_ask() -> None:
     full = [e.detail["handover"] for e in personal if "handover" in e.detail]
     assert full[0]["transcript"] == ["my card was charged twice"]
     assert full[0]["extracted"] == {"iban": "DE"}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_forgetting_several_customers_of_a_busy_journal_leaves_no_trace(
+    tmp_path: Path, seed: int
+) -> None:
+    """Long texts (overflow pages), many snapshots, both durability modes: the freed
+    and rewritten pages hold no copy of a forgotten customer's text."""
+    rng = random.Random(seed)
+    clock = Clock()
+    path = tmp_path / "j.db"
+    journal = om.SQLiteJournal(
+        path, snapshot_every=rng.choice([5, 50]), durability=rng.choice(["command", "group"])
+    )
+    router = om.Router(clock=clock, journal=journal)
+    router.add_agent(om.Agent(id="a", capacity={"email": 3, "chat": 2}))
+    router.set_presence("a", "available")
+    tags = {c: f"ZQX{c:03d}SECRET" for c in range(20)}
+    for n in range(150):
+        clock.advance(1)
+        c = rng.randrange(20)
+        router.submit(
+            om.Interaction(
+                id=f"i{n}",
+                channel=rng.choice(["email", "chat"]),
+                customer_id=f"c{c}",
+                preview=(tags[c] + " ") * rng.randrange(1, 300),
+                handover=om.BotHandover(bot="b", transcript=[tags[c]] * rng.randrange(0, 4)),
+            ),
+            customer=om.Contact(id=f"c{c}", family_name=tags[c]),
+        )
+        held = router.agent_status("a").work
+        if n % 3 == 0 and held:
+            router.complete(held[0])
+    gone = rng.sample(sorted(tags), 4)
+    for c in gone:
+        router.forget(f"c{c}")
+    raw = _raw(tmp_path)
+    assert [c for c in gone if tags[c].lower().encode() in raw] == []
+    assert any(tags[c].lower().encode() in raw for c in tags if c not in gone)  # control
+    assert router.journal is not None
+    router.journal.close()

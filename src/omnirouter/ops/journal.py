@@ -596,10 +596,12 @@ class SQLiteJournal:
         Commands, events and older snapshots that carry it are rewritten without it
         (see :mod:`omnirouter.ops._erasure`) with fresh checksums, and ``snapshot`` (the
         router's state after the erasure, already without it) is stored, so recovery
-        starts there; then the file is rebuilt (``VACUUM``, with ``secure_delete``) and
-        the write-ahead log checkpointed and truncated, so neither the database nor its
-        ``-wal``/``-shm`` files keep a copy. The redacted records stay for reports.
+        starts there. ``secure_delete`` (always on) overwrites the old records with
+        zeros, and the write-ahead log is checkpointed and truncated, so neither the
+        database nor its ``-wal``/``-shm`` files keep a copy. The redacted records stay
+        for reports.
         """
+
         from omnirouter.ops._erasure import redact_command, redact_event, redact_snapshot
 
         with self._lock:
@@ -621,8 +623,14 @@ class SQLiteJournal:
                 raise self._corrupt("cannot read the journal to erase from it", error) from error
             command_rows: list[tuple[Any, ...]] = []
             crc, changed = 0, False
+            needle = json.dumps(customer_id)  # as encode() writes it inside the JSON
             for seq, at, name, arguments in commands:
-                redacted = redact_command(name, json.loads(arguments), customer_id, ids)
+                # Parse only what may hold the customer: their id, or a part of their work.
+                redacted = None
+                if name in ("submit", "split", "consult") and (
+                    needle in arguments or (ids and ("parent_id" in arguments or name != "submit"))
+                ):
+                    redacted = redact_command(name, json.loads(arguments), customer_id, ids)
                 if redacted is not None:
                     arguments, changed = encode(redacted), True
                 crc = _chain(crc, seq, repr(at), name, arguments)
@@ -637,7 +645,9 @@ class SQLiteJournal:
             event_rows: list[tuple[Any, ...]] = []
             crc, changed = 0, False
             for row_id, command_seq, data in events:
-                redacted_event = redact_event(json.loads(data), ids)
+                redacted_event = None
+                if '"handover"' in data:
+                    redacted_event = redact_event(json.loads(data), ids)
                 if redacted_event is not None:
                     data, changed = encode(redacted_event), True
                 crc = _chain(crc, command_seq, data)
@@ -680,7 +690,6 @@ class SQLiteJournal:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
                     raise
-                db.execute("VACUUM")
                 busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             except sqlite3.Error as error:
                 raise JournalError(f"{self.path}: erasure failed: {error}") from error
