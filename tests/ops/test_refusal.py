@@ -49,14 +49,33 @@ def test_an_unstorable_command_is_refused_and_the_writer_goes_on(
     recovered.journal.close()
 
 
-def test_after_a_failed_write_later_calls_change_nothing(tmp_path: Path) -> None:
+def test_a_closed_store_refuses_calls_before_they_run(tmp_path: Path) -> None:
+    clock = Clock()
+    router = staffed(clock, om.SQLiteJournal(tmp_path / "c.db"))
+    writer = router.journal
+    assert writer is not None
+    before = router.snapshot()
+    writer.journal.close()  # the store goes away under the writer
+    with pytest.raises(om.JournalError, match="is closed; nothing was changed"):
+        router.submit(om.Interaction(id="refused", channel="email"))
+    assert router.snapshot() == before
+
+
+def test_after_a_failed_write_later_calls_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = Clock()
     router = staffed(clock, om.SQLiteJournal(tmp_path / "w.db"))
     writer = router.journal
     assert writer is not None
-    writer.journal.close()  # the store goes away under the writer (a disk error)
+
+    def disk_full(batch: om.ops.Batch) -> None:
+        raise om.JournalError("write failed: database or disk is full")
+
+    monkeypatch.setattr(writer.journal, "write", disk_full)
     with pytest.raises(om.JournalError, match="could not be made durable"):
         router.submit(om.Interaction(id="lost", channel="email"))
+    assert writer.durable_seq < writer.last_seq  # not acknowledged
     before = router.snapshot()
     with pytest.raises(om.JournalError, match="nothing was changed"):
         router.submit(om.Interaction(id="next", channel="email"))

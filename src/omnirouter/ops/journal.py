@@ -488,6 +488,11 @@ class SQLiteJournal:
         reason = f" ({type(error).__name__}: {error})" if error is not None else ""
         return JournalCorruptError(f"{self.path}: {what}{reason}")
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran: writes and reads raise."""
+        return self._closed
+
     def _check_open(self) -> None:
         if self._closed:
             raise JournalError(f"{self.path}: the journal is closed")

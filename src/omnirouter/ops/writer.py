@@ -95,6 +95,11 @@ class JournalWriter:
 
     def _check(self, name: str, arguments: dict[str, Any], at: float) -> None:
         """Before a call runs: refuse it (changing nothing) when it could not be journaled."""
+        if getattr(self._journal, "closed", False) is True:
+            raise JournalError(
+                f"{name} refused: {self._journal!r} is closed; nothing was changed; recover "
+                "the router from the journal"
+            )
         if self._failure is not None or self._closed:
             raise JournalError(
                 f"{name} refused: the journal writer has stopped"
