@@ -210,6 +210,32 @@ class SQLiteJournal:
     a mark file beside the database (``<path>-mark``, fsynced). Opening a journal compares
     the two, so a lost or damaged write-ahead log (``<path>-wal``) that takes
     acknowledged commands with it is named, with the commands lost.
+
+    Args:
+        path: The SQLite file; created if it does not exist.
+        durability: ``"command"`` (default) or ``"group"``.
+        group_interval: Seconds between group commits, in (0, 10] (default 5 ms).
+        snapshot_every: Store a snapshot every this many commands (0: never).
+        keep_events: Store the events as well as the commands; fixed when the journal
+            is created (default True), left out (None) when opening one.
+
+    Raises:
+        ValidationError: An option is out of range.
+        JournalError: The file cannot be opened, or is read-only.
+        JournalCorruptError: The file exists but is not a readable journal, or it lost
+            acknowledged commands (its mark names more than it holds).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import omnirouter as om
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "router.db"
+        >>> router = om.Router(clock=lambda: 0.0, journal=om.SQLiteJournal(path))
+        >>> router.submit({"id": "call-1", "channel": "voice"})
+        >>> router.journal.close()
+        >>> recovered = om.Router.recover(om.SQLiteJournal(path))
+        >>> recovered.state_of("call-1").value
+        'queued'
+        >>> recovered.journal.close()
     """
 
     def __init__(
