@@ -18,6 +18,7 @@ from omnirouter.model.interaction import (
     IdentityHints,
     Interaction,
     InteractionState,
+    InteractionTemplate,
     ManualPriority,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "IdentityHints",
     "Interaction",
     "InteractionState",
+    "InteractionTemplate",
     "ManualPriority",
     "PostalAddress",
     "SocialHandle",

@@ -20,7 +20,12 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from omnirouter.errors import JournalCorruptError, OmnirouterError, RecoveryError
+from omnirouter.errors import (
+    JournalCorruptError,
+    OmnirouterError,
+    RecoveryError,
+    ValidationError,
+)
 from omnirouter.model import ChannelRegistry
 from omnirouter.ops._config import CONFIG_PARTS, configuration_of, differences
 from omnirouter.ops.journal import Command, Journal, encode
@@ -152,14 +157,26 @@ def _accepted(accept_changes: bool | Iterable[str]) -> frozenset[str]:
     return parts
 
 
+def _failed(command: Command, error: OmnirouterError) -> RecoveryError:
+    return RecoveryError(
+        f"command {command.seq} ({command.name} at {command.at}) succeeded when "
+        f"recorded but fails on replay: {error}. {_HOOKS_HINT}"
+    )
+
+
 def _execute(router: Router, command: Command) -> None:
     try:
         router.execute(command.name, command.arguments)
-    except OmnirouterError as error:
+    except ValidationError as error:
+        if error.title != "execute":
+            raise _failed(command, error) from error
         raise RecoveryError(
-            f"command {command.seq} ({command.name} at {command.at}) succeeded when "
-            f"recorded but fails on replay: {error}. {_HOOKS_HINT}"
+            f"command {command.seq} ({command.name}) has a name or arguments this version "
+            f"does not take ({'; '.join(d.message for d in error.errors)}); was it written "
+            "by a newer version or another journal writer?"
         ) from error
+    except OmnirouterError as error:
+        raise _failed(command, error) from error
     except (TypeError, KeyError, AttributeError, ValueError) as error:
         raise RecoveryError(
             f"command {command.seq} ({command.name}) has arguments this version does not "
