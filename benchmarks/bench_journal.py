@@ -4,7 +4,9 @@ Runs the same command stream (submit, complete, presence changes, ticks; 2 agent
 per 10 channels-worth of work) through the in-memory router and through routers
 journaled to SQLite in both durability modes, side by side, and prints commands per
 second (median of repeats) and the ratio to the in-memory router. Then times
-``router.stats()`` with thousands of waiting interactions.
+``router.stats()`` with thousands of waiting interactions, and ``router.forget`` (the
+whole journal rewritten, rebuilt and its write-ahead log truncated) on journals of
+growing size.
 """
 
 from __future__ import annotations
@@ -92,6 +94,33 @@ def stats_cost(waiting: int) -> float:
     return statistics.median(timings) * 1000
 
 
+def forget_cost(count: int) -> tuple[float, float]:
+    """Seconds (wall, CPU) of one ``router.forget`` on a journal of ``count`` submits,
+    one customer in ten being the one forgotten."""
+    now = [1_700_000_000.0]
+    with tempfile.TemporaryDirectory() as folder:
+        journal = om.SQLiteJournal(Path(folder) / "forget.db", durability="group")
+        router = om.Router(clock=lambda: now[0], journal=journal)
+        for n in range(count):
+            now[0] += 1.0
+            router.submit(
+                om.Interaction(
+                    id=f"i{n}",
+                    channel="email",
+                    customer_id=f"c{n % 10}",
+                    preview=f"Message {n} from customer {n % 10}",
+                ),
+                customer=om.Contact(id=f"c{n % 10}", family_name=f"Name{n % 10}"),
+            )
+        assert router.journal is not None
+        router.journal.wait_durable()
+        start, cpu = time.perf_counter(), time.process_time()
+        router.forget("c3")
+        elapsed = time.perf_counter() - start, time.process_time() - cpu
+        router.journal.close()
+    return elapsed
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
     sizes = {"memory": 20_000, "group": 20_000, "command": 300 if quick else 1_000}
@@ -116,6 +145,9 @@ def main() -> int:
         print(f"{label:<28}{rate:>14,.0f}{rate / memory:>14.3f}")
     for waiting in (1_000, 10_000):
         print(f"router.stats() with {waiting:>6} waiting, 200 agents: {stats_cost(waiting):.2f} ms")
+    for count in (1_000, 10_000) if quick else (1_000, 10_000, 50_000):
+        wall, cpu = forget_cost(count)
+        print(f"router.forget on a journal of {count:>6} submits: {wall:.2f} s ({cpu:.2f} s CPU)")
     return 0
 
 

@@ -128,6 +128,7 @@ class Router(_core.Router):
         four_eyes: FourEyes | None = None,
         checkpoint: bool = True,
         blending: Iterable[Any] | None = None,
+        accept_changes: bool | Iterable[str] = (),
     ) -> Router:
         """The router exactly as the journal left it (after a crash): its latest snapshot
         plus every command recorded after it, replayed at their recorded times. The
@@ -135,15 +136,24 @@ class Router(_core.Router):
         (``blending``: the custom blending policies, or all rules to replace the
         snapshot's built-in ones).
 
+        The configuration recorded with the snapshot must equal this one and every
+        replayed command must give its recorded events, or :class:`~omnirouter.RecoveryError`
+        says what differs and nothing is written.
+
         Args:
             journal: The journal the crashed router wrote.
             checkpoint: Store a fresh snapshot once the replay is done, so the next
                 recovery starts there (default). ``False`` leaves the journal as it was.
+            accept_changes: Configuration parts (``"priority"``, ``"sla"``,
+                ``"selection"``, ``"four_eyes"``, ``"blending"``, ``"queues"``,
+                ``"channels"``, ``"offer_timeout"``; True: all) whose deliberate change is
+                accepted, as long as the replay still gives the recorded events.
 
         Raises:
-            JournalCorruptError: A record fails its checksum or the sequence has a gap.
-            RecoveryError: A replayed command does not give its recorded outcome (a
-                hook passed differently than when it was recorded); nothing is skipped.
+            JournalCorruptError: A record fails its checksum, the sequence has a gap, or
+                acknowledged commands are missing (a lost or damaged write-ahead log).
+            RecoveryError: The configuration differs from the recorded one, or a replayed
+                command does not give its recorded events; nothing is skipped or written.
         """
         router = recover(
             cls,
@@ -158,6 +168,7 @@ class Router(_core.Router):
             four_eyes=four_eyes,
             checkpoint=checkpoint,
             blending=blending,
+            accept_changes=accept_changes,
         )
         assert isinstance(router, cls)
         return router

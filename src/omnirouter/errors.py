@@ -83,7 +83,9 @@ class ErrorDetail:
         message: What is wrong, in words, e.g. ``"unknown channel 'pigeon'; known
             channels: …"``.
         type: A short machine-readable kind, e.g. ``"value_error"`` or ``"missing"``.
-        input: The value that was given. It may be personal data: keep it out of
+        input: The value that was given when it is a number, a flag or None. Text and
+            containers are left out (and never repeated in ``message``): they may be
+            personal data, an e-mail address or a name, that must not travel on in
             answers and logs.
 
     Example:
@@ -167,11 +169,19 @@ class ValidationError(OmnirouterError, ValueError):
                 path=list(item["loc"]),
                 message=item["msg"].removeprefix("Value error, "),
                 type=item["type"],
-                input=item.get("input"),
+                input=_safe_input(item.get("input")),
             )
             for item in error.errors(include_url=False)
         ]
         return cls(error.title, details)
+
+
+def _safe_input(value: object) -> object:
+    """The rejected input when it cannot be personal data (a number, a flag, None);
+    text and containers may hold a name, an address or a transcript and are dropped."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return None
 
 
 class UnknownChannelError(OmnirouterError, KeyError):

@@ -231,7 +231,7 @@ def test_callback_is_assigned_when_due(clock: Clock) -> None:
 
 def test_bot_handover_rides_on_the_offer(clock: Clock, recorder: Recorder) -> None:
     router = om.Router(clock=clock, offer_timeout=20)
-    router.subscribe(recorder)
+    router.subscribe(recorder, personal_data=True)  # the transcript is personal data
     staffed(router, [om.Agent(id="a", capacity={"chat": 2})])
     handover = om.BotHandover(
         bot="faq-bot", transcript=["Hi", "My invoice is wrong"], extracted={"invoice": "R-17"}

@@ -18,6 +18,7 @@ import attrs
 from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.history.identity import IdentityKey, IdentityKind, hint_keys
 from omnirouter.history.timeline import PlannedActivity
+from omnirouter.model._redact import INTERACTION_FACTS
 from omnirouter.model.contact import Contact
 from omnirouter.model.interaction import Interaction
 
@@ -58,19 +59,7 @@ _IDENTITY_FIELDS = frozenset({"emails", "phones", "handles", "customer_numbers",
 KEEPABLE = frozenset({*_CONTACT_FIELDS, *_IDENTITY_FIELDS, "interactions", "activities"})
 
 # The facts of an interaction that say nothing about who wrote or what was said.
-_INTERACTION_FACTS = (
-    "id",
-    "channel",
-    "direction",
-    "conversation_id",
-    "case_id",
-    "parent_id",
-    "reason",
-    "language",
-    "created_at",
-    "scheduled_at",
-    "state",
-)
+_INTERACTION_FACTS = INTERACTION_FACTS
 
 
 def keep_set(keep: Iterable[str]) -> frozenset[str]:

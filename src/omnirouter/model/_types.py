@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, JsonValue, ValidationInfo
 
+from omnirouter.model._limits import free_form_validator
 from omnirouter.model.channels import ChannelName, check_channel_name
 
 __all__ = [
     "Attributes",
+    "FreeText",
     "Identifier",
     "KnownChannel",
     "LanguageTag",
@@ -52,5 +54,9 @@ LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$
 #: An IANA time-zone name such as ``Europe/Berlin``.
 TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
 
-#: Free JSON attributes the host attaches (tier, order number, web page …).
-Attributes = dict[str, JsonValue]
+#: Free JSON attributes the host attaches (tier, order number, web page …); checked
+#: against the field limits, and never holding a non-finite number.
+Attributes = Annotated[dict[str, JsonValue], AfterValidator(free_form_validator)]
+
+#: Free lines of text (a bot's transcript), checked against the field limits.
+FreeText = Annotated[list[str], AfterValidator(free_form_validator)]

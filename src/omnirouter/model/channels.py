@@ -15,6 +15,7 @@ from pydantic import Field
 
 from omnirouter.errors import ErrorDetail, UnknownChannelError, ValidationError
 from omnirouter.model._base import BoundaryModel
+from omnirouter.model._limits import FieldLimits
 
 __all__ = [
     "BUILTIN_CHANNELS",
@@ -169,8 +170,18 @@ class ChannelRegistry:
     """
 
     def __init__(
-        self, channels: Iterable[ChannelTraits] = (), *, include_builtin: bool = True
+        self,
+        channels: Iterable[ChannelTraits] = (),
+        *,
+        include_builtin: bool = True,
+        limits: FieldLimits | None = None,
     ) -> None:
+        if limits is not None and not isinstance(limits, FieldLimits):
+            raise ValidationError(
+                "ChannelRegistry", [_detail("limits", "must be an om.FieldLimits")]
+            )
+        #: The free-form field limits :meth:`validate` applies (None: the defaults).
+        self.limits = limits
         self._channels: dict[str, ChannelTraits] = {}
         if include_builtin:
             for traits in BUILTIN_CHANNELS:
@@ -226,8 +237,12 @@ class ChannelRegistry:
         self.get(family)
         return [t.name for t in self._channels.values() if t.name == family or t.family == family]
 
-    def validate(self, model: type[ModelT], data: Any) -> ModelT:
-        """Validate ``data`` as ``model`` with this registry's channels known.
+    def validate(
+        self, model: type[ModelT], data: Any, *, limits: FieldLimits | None = None
+    ) -> ModelT:
+        """Validate ``data`` as ``model`` with this registry's channels known, and its
+        free-form fields checked against ``limits`` (default: the registry's ``limits``,
+        else :data:`~omnirouter.model.DEFAULT_LIMITS`).
 
         >>> from omnirouter import Interaction
         >>> registry = ChannelRegistry()
@@ -236,7 +251,11 @@ class ChannelRegistry:
         >>> registry.validate(Interaction, {"id": "i-1", "channel": "pager"}).channel
         'pager'
         """
-        return model.model_validate(data, context={"channels": self})
+        chosen = limits if limits is not None else self.limits
+        context: dict[str, Any] = {"channels": self}
+        if chosen is not None:
+            context["limits"] = chosen
+        return model.model_validate(data, context=context)
 
     def to_json(self) -> list[dict[str, Any]]:
         """Every channel's traits as JSON-ready dicts."""

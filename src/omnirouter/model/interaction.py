@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import pydantic
-from pydantic import AwareDatetime, Field, JsonValue
+from pydantic import AwareDatetime, Field
 
 from omnirouter.dispatch.states import TERMINAL_STATES, InteractionState
 from omnirouter.model._base import BoundaryModel
-from omnirouter.model._types import Attributes, Identifier, KnownChannel, LanguageTag
+from omnirouter.model._types import Attributes, FreeText, Identifier, KnownChannel, LanguageTag
 
 __all__ = [
     "TERMINAL_STATES",
@@ -56,7 +56,7 @@ class IdentityHints(BoundaryModel):
         if value is not None:
             local, at, domain = value.rpartition("@")
             if not at or not local or "." not in domain or " " in value:
-                raise ValueError(f"{value!r} is not an e-mail address")
+                raise ValueError("not an e-mail address (name@domain)")
         return value
 
 
@@ -85,8 +85,8 @@ class BotHandover(BoundaryModel):
     """
 
     bot: str | None = None
-    transcript: list[str] = Field(default_factory=list)
-    extracted: dict[str, JsonValue] = Field(default_factory=dict)
+    transcript: FreeText = Field(default_factory=list)
+    extracted: Attributes = Field(default_factory=dict)
 
 
 class Interaction(BoundaryModel):

@@ -4,6 +4,7 @@ reports, portfolio notifications and negative-post alerts.
 Reach it as ``om.ops``; the main names are also on the ``om`` facade.
 """
 
+from omnirouter.ops._config import configuration_of
 from omnirouter.ops.alerts import ALERT_KIND, NegativePostRule, TextClassifier, watch_negative_posts
 from omnirouter.ops.drivers import AsyncioDriver, ThreadedDriver
 from omnirouter.ops.journal import Batch, Command, Durability, Journal, Snapshot, SQLiteJournal
@@ -54,6 +55,7 @@ __all__ = [
     "TextClassifier",
     "ThreadedDriver",
     "build_report",
+    "configuration_of",
     "journal_report",
     "replay",
     "watch_negative_posts",

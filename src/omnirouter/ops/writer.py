@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from omnirouter.errors import JournalError
-from omnirouter.ops.journal import Batch, Command, Journal, Snapshot
+from omnirouter.errors import ErrorDetail, JournalError, ValidationError
+from omnirouter.ops._config import configuration_of
+from omnirouter.ops.journal import Batch, Command, Journal, Snapshot, encode
 from omnirouter.routing.commands import NOT_REPLAYABLE as _NOT_REPLAYABLE
 from omnirouter.routing.events import Event
 
@@ -56,6 +57,10 @@ class JournalWriter:
         self._closed = False
         self._cond = threading.Condition()
         self._durable_callbacks: list[Callable[[int], object]] = []
+        #: Arguments the check encoded before their call ran: (arguments, JSON) pairs.
+        self._encoded: list[tuple[dict[str, Any], str]] = []
+        #: Customers forgotten by the calls of this commit: erased from the journal next.
+        self._forgets: list[str] = []
         self._removers: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
 
@@ -77,6 +82,7 @@ class JournalWriter:
 
     def _start(self) -> None:
         router = self._router
+        self._removers.append(router.add_command_check(self._check))
         self._removers.append(router.add_command_listener(self._on_command))
         if self._journal.keep_events:
             self._removers.append(router.subscribe(self._on_event))
@@ -89,22 +95,63 @@ class JournalWriter:
 
     # ------------------------------------------------------------------ router side
 
-    def _on_command(self, name: str, arguments: dict[str, Any], at: float) -> None:
+    def _check(self, name: str, arguments: dict[str, Any], at: float) -> None:
+        """Before a call runs: refuse it (changing nothing) when it could not be journaled."""
+        if getattr(self._journal, "closed", False) is True:
+            raise JournalError(
+                f"{name} refused: {self._journal!r} is closed; nothing was changed; recover "
+                "the router from the journal"
+            )
         if self._failure is not None or self._closed:
             raise JournalError(
-                "the journal writer has stopped"
-                + (f" after a failed write: {self._failure}" if self._failure else "")
-                + "; recover the router from the journal"
+                f"{name} refused: the journal writer has stopped"
+                + (f" after a failed write ({self._failure})" if self._failure else "")
+                + "; nothing was changed; recover the router from the journal"
             )
+        try:
+            encoded = encode(arguments)
+        except (ValueError, TypeError) as error:
+            raise ValidationError(
+                name,
+                [
+                    ErrorDetail(
+                        ["arguments"],
+                        f"cannot be journaled ({type(error).__name__}: {error}); "
+                        "nothing was changed",
+                    )
+                ],
+            ) from error
+        if name == "forget" and not callable(getattr(self._journal, "erase", None)):
+            raise JournalError(
+                f"forget refused: {self._journal!r} has no erase(customer_id, snapshot), so "
+                "the customer's data would stay in it; nothing was changed"
+            )
+        self._encoded.append((arguments, encoded))
+
+    def _on_command(self, name: str, arguments: dict[str, Any], at: float) -> None:
+        encoded = None
+        for checked, text in self._encoded:
+            if checked is arguments:
+                encoded = text
+                break
+        else:
+            encoded = encode(arguments)  # a tick told for a refused call that fired timers
         self._seq += 1
-        self._commands.append(Command(self._seq, at, name, arguments))
+        self._commands.append(Command(self._seq, at, name, arguments, encoded))
         if name in NOT_REPLAYABLE:
             self._force_snapshot = True
+        if name == "forget":
+            self._forgets.append(str(arguments["customer_id"]))
 
     def _on_event(self, event: Event) -> None:
         self._events.append((self._seq, event))
 
+    def _snapshot(self, seq: int) -> Snapshot:
+        router = self._router
+        return Snapshot(seq, router.snapshot(), configuration_of(router))
+
     def _on_commit(self) -> None:
+        self._encoded.clear()
         commands = self._commands
         if not commands:
             self._events.clear()
@@ -114,7 +161,7 @@ class JournalWriter:
         if self._force_snapshot or (
             self._snapshot_every and self._since_snapshot >= self._snapshot_every
         ):
-            snapshot = Snapshot(self._seq, self._router.snapshot())
+            snapshot = self._snapshot(self._seq)
             self._since_snapshot = 0
             self._force_snapshot = False
         batch = Batch(tuple(commands), tuple(self._events), snapshot)
@@ -124,16 +171,41 @@ class JournalWriter:
             with self._cond:
                 self._queue.append(batch)
                 self._cond.notify_all()
-            return
+        else:
+            try:
+                self._journal.write(batch)
+            except BaseException as error:
+                self._failure = error
+                raise JournalError(
+                    f"command {batch.commands[-1].seq} was applied in memory but could not be "
+                    f"made durable ({error}): it is not acknowledged, and the writer refuses "
+                    "further calls; recover the router from the journal"
+                ) from error
+            self._mark_durable(batch.commands[-1].seq)
+        if self._forgets:
+            forgets, self._forgets = self._forgets, []
+            if self._group:
+                self.wait_durable(self._seq)
+            for customer_id in forgets:
+                self.erase(customer_id)
+
+    def erase(self, customer_id: str) -> list[str]:
+        """Erase a customer's personal data from the journal, once every recorded command
+        is durable: the store rewrites its records and keeps a snapshot of the router as
+        it is now (``Router.forget`` calls this; recovery repeats it for a ``forget``
+        it replays). Returns the ids of the customer's interactions found."""
+        erase = getattr(self._journal, "erase", None)
+        if not callable(erase):
+            raise JournalError(f"{self._journal!r} cannot erase (it has no erase method)")
         try:
-            self._journal.write(batch)
-        except BaseException as error:
-            self._failure = error
+            found: list[str] = erase(customer_id, self._snapshot(self._seq))
+        except JournalError as error:
             raise JournalError(
-                f"command {batch.commands[-1].seq} was applied but could not be made durable: "
-                f"{error}; recover the router from the journal"
+                f"customer {customer_id!r} was forgotten in memory and the forget is durable, "
+                f"but erasing the journal failed ({error}); recovering the router repeats it"
             ) from error
-        self._mark_durable(batch.commands[-1].seq)
+        self._since_snapshot = 0
+        return found
 
     def _mark_durable(self, seq: int) -> None:
         with self._cond:
@@ -212,7 +284,7 @@ class JournalWriter:
         """Store a snapshot now (recovery then replays only what follows); returns its seq."""
         with self._router.view.lock:
             seq = self._seq
-            snapshot = Snapshot(seq, self._router.snapshot())
+            snapshot = self._snapshot(seq)
             self._since_snapshot = 0
             pending = Batch((), (), snapshot)
             if self._group:
@@ -266,7 +338,7 @@ def attach_journal(router: Router, journal: Journal, last_seq: int | None = None
                 f"{journal!r} already holds a journal (last command {stored}); "
                 "continue it with om.Router.recover(journal)"
             )
-        journal.write(Batch((), (), Snapshot(0, router.snapshot())))
+        journal.write(Batch((), (), Snapshot(0, router.snapshot(), configuration_of(router))))
         last_seq = 0
     writer = JournalWriter(router, journal, last_seq)
     writer._start()

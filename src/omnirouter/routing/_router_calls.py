@@ -50,6 +50,7 @@ class _RouterCalls(_RouterFlow):
                 self._depth
                 or (timers and timers[0][0] <= now)
                 or self._command_listeners
+                or self._command_checks
                 or self._commit_hooks
                 or self._blending is not None
             ):
@@ -80,6 +81,11 @@ class _RouterCalls(_RouterFlow):
         now: float,
         args: tuple[Any, ...],
     ) -> _T:
+        payload: dict[str, Any] | None = None
+        if self._command_checks:
+            payload = arguments(*args)
+            for check in self._command_checks:
+                check(name, payload, now)  # raising refuses the call before any change
         self._depth += 1
         try:
             timers = self._timers.heap
@@ -104,8 +110,11 @@ class _RouterCalls(_RouterFlow):
                 raise
             if self._blending is not None:
                 self._blending.settle(now)  # the rules see the load the call left
-            for listener in self._command_listeners:
-                listener(name, arguments(*args), now)
+            if self._command_listeners:
+                if payload is None:
+                    payload = arguments(*args)
+                for listener in self._command_listeners:
+                    listener(name, payload, now)
             return result
         finally:
             self._depth -= 1

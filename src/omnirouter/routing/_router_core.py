@@ -233,10 +233,13 @@ class _RouterCore:
         self._catch_all: tuple[Callable[[Event], object], ...] = ()
         self._wants_all = False
         self._wanted: frozenset[str] = frozenset()
+        #: Subscribers that asked for personal data (a bot's transcript) in events.
+        self._personal: frozenset[Callable[[Event], object]] = frozenset()
         self._pending: deque[Event] = deque()
         self._depth = 0
         self._flushing = False
         self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
+        self._command_checks: list[Callable[[str, dict[str, Any], float], object]] = []
         self._commit_hooks: list[Callable[[], object]] = []
         #: What code outside the routing core reads (and its add-ons registry).
         self._view = RouterView(self)
@@ -329,18 +332,39 @@ class _RouterCore:
             while pending:
                 event = pending.popleft()
                 # Read per event: a callback may (un)subscribe; later events see that.
-                for callback in self._routes.get(event.kind, self._catch_all):
+                callbacks = self._routes.get(event.kind, self._catch_all)
+                if "handover" in event.detail:
+                    self._deliver_handover(event, callbacks)
+                    continue
+                for callback in callbacks:
                     callback(event)
         finally:
             self._flushing = False
 
+    def _deliver_handover(
+        self, event: Event, callbacks: tuple[Callable[[Event], object], ...]
+    ) -> None:
+        # The bot's transcript and extracted data are personal: only subscribers that
+        # asked for them (personal_data=True) see them; the others see the bot's name.
+        handover = event.detail["handover"]
+        plain = event._replace(detail={**event.detail, "handover": {"bot": handover.get("bot")}})
+        personal = self._personal
+        for callback in callbacks:
+            callback(event if callback in personal else plain)
+
     def subscribe(
-        self, callback: Callable[[Event], object], kinds: Iterable[str] | None = None
+        self,
+        callback: Callable[[Event], object],
+        kinds: Iterable[str] | None = None,
+        *,
+        personal_data: bool = False,
     ) -> Callable[[], None]:
         """Call ``callback(event)`` for every event (or only those of ``kinds``), in order.
 
         Returns a function that unsubscribes. Callbacks run synchronously after the
-        operation that caused them, and may call the router again.
+        operation that caused them, and may call the router again. A bot hand-over's
+        transcript and extracted data ride on ``detail["handover"]`` only for callbacks
+        subscribed with ``personal_data=True``; the others see ``{"bot": name}``.
         """
         if not callable(callback):
             raise _invalid("subscribe", "callback", f"{callback!r} is not callable")
@@ -348,12 +372,16 @@ class _RouterCore:
         entry = (callback, wanted)
         with self._lock:
             self._subscribers.append(entry)
+            if personal_data:
+                self._personal = self._personal | {callback}
             self._update_wanted()
 
         def unsubscribe() -> None:
             with self._lock:
                 if entry in self._subscribers:
                     self._subscribers.remove(entry)
+                    if not any(cb is callback for cb, _ in self._subscribers):
+                        self._personal = self._personal - {callback}
                     self._update_wanted()
 
         return unsubscribe
@@ -386,6 +414,26 @@ class _RouterCore:
             with self._lock:
                 if listener in self._command_listeners:
                     self._command_listeners.remove(listener)
+
+        return remove
+
+    def add_command_check(
+        self, check: Callable[[str, dict[str, Any], float], object]
+    ) -> Callable[[], None]:
+        """Call ``check(name, arguments, at)`` before every state-changing call runs.
+
+        ``arguments`` are the same plain data command listeners get. A check that raises
+        refuses the call: it changes nothing (due timers are not fired either) and the
+        error reaches the caller. A journal uses this to refuse a command it could not
+        store before the command is applied. Returns a remover.
+        """
+        with self._lock:
+            self._command_checks.append(check)
+
+        def remove() -> None:
+            with self._lock:
+                if check in self._command_checks:
+                    self._command_checks.remove(check)
 
         return remove
 

@@ -23,7 +23,7 @@ import pydantic
 
 from omnirouter.dispatch.states import load as load_state
 from omnirouter.errors import ErrorDetail, OmnirouterError, ValidationError
-from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction
+from omnirouter.model import NO_LIMITS, Agent, ChannelRegistry, Contact, Interaction
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AVAILABLE, AgentState
 from omnirouter.routing._capacity import Load
@@ -146,7 +146,7 @@ def restore(
 
         blending = _read("blending.rules", policies_from_snapshot, blend_state.model_dump())
     agents = [
-        (_read(f"agents.{n}.agent", registry.validate, Agent, r.agent), r)
+        (_read(f"agents.{n}.agent", registry.validate, Agent, r.agent, limits=NO_LIMITS), r)
         for n, r in enumerate(saved.agents)
     ]
     work = [(_read(f"work.{n}", _interaction_of, registry, r), r) for n, r in enumerate(saved.work)]
@@ -190,10 +190,15 @@ def _channels_from(data: list[dict[str, Any]]) -> ChannelRegistry:
 def _interaction_of(
     registry: ChannelRegistry, record: WorkRecord
 ) -> tuple[Interaction, Contact | None]:
-    interaction = _read("interaction", registry.validate, Interaction, record.interaction)
+    # Checked against the host's field limits when it was submitted; not again here.
+    interaction = _read(
+        "interaction", registry.validate, Interaction, record.interaction, limits=NO_LIMITS
+    )
     customer = None
     if record.customer is not None:
-        customer = _read("customer", Contact.model_validate, record.customer)
+        customer = _read(
+            "customer", Contact.model_validate, record.customer, context={"limits": NO_LIMITS}
+        )
     return interaction, customer
 
 

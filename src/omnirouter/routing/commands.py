@@ -48,6 +48,7 @@ COMMANDS: Final[Mapping[str, CommandSpec]] = _table(
     CommandSpec("set_priority", ("interaction_id", "priority")),
     CommandSpec("split", ("interaction_id", "parts")),
     CommandSpec("consult", ("interaction_id", "parts")),
+    CommandSpec("forget", ("customer_id",)),
     CommandSpec("set_priority_strategy", ("strategy",), replayable=False),
 )
 

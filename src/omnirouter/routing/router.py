@@ -25,7 +25,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from omnirouter.errors import InvalidStateError, UnknownInteractionError, UnknownQueueError
-from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
+from omnirouter.model import (
+    NO_LIMITS,
+    Agent,
+    ChannelRegistry,
+    Contact,
+    Interaction,
+    InteractionState,
+)
 from omnirouter.routing._router_core import (
     _WAITING,
     PriorityStrategy,
@@ -167,6 +174,36 @@ class Router(_RouterOperations):
             found.sort(key=lambda w: (w.order_key, w.seq))
             return [w.id for w in found]
 
+    @property
+    def priority_strategy(self) -> PriorityStrategy:
+        """The priority hook in force (``priority=`` or the manual-priority default)."""
+        return self._priority
+
+    @property
+    def service_level(self) -> ServiceLevelHook | None:
+        """The service-level hook (``sla=``), or None."""
+        return self._sla
+
+    @property
+    def four_eyes(self) -> FourEyes | None:
+        """The review rule for public replies (``four_eyes=``), or None."""
+        return self._four_eyes
+
+    @property
+    def offer_timeout(self) -> float | None:
+        """Seconds an offer waits for acceptance, or None for direct assignment."""
+        return self._offer_timeout
+
+    @property
+    def blending_policies(self) -> tuple[Any, ...]:
+        """The blending rules and policies (``blending=``), invite rules last."""
+        blending = self._blending
+        if blending is None:
+            return ()
+        return tuple(rule.policy for rule in blending.rules) + tuple(
+            invite for invite, _ in blending.invites
+        )
+
     def explain(self, interaction_id: str) -> dict[str, Any]:
         """Why the work is where it is: queue and step, the candidates with their scores,
         and for every other agent why they were excluded (presence, channel, capacity,
@@ -240,6 +277,37 @@ class Router(_RouterOperations):
                 )
             return blending.should_invite(visitor, self._clock() if now is None else now)
 
+    # ------------------------------------------------------------------ erasure
+
+    def forget(self, customer_id: str) -> list[str]:
+        """Erase a customer's personal data from the router (GDPR Art. 17): the work it
+        holds for them keeps its ids, channel, reason, language, times and priority, and
+        loses identity hints, subject, preview, attributes, a bot's transcript and
+        extracted data, and the contact's names and identities. A journal the router
+        writes is erased too (see docs/operations.md). Returns the ids of the live work
+        that was redacted. Events already delivered are the subscribers' to erase.
+        """
+        if not isinstance(customer_id, str) or not customer_id:
+            raise _invalid("forget", "customer_id", "must be a non-empty customer id")
+        return self._run(
+            "forget", lambda: {"customer_id": customer_id}, lambda now: self._forget(customer_id)
+        )
+
+    def _forget(self, customer_id: str) -> list[str]:
+        from omnirouter.model._redact import redact_contact, redact_interaction
+
+        found = []
+        for work in self._work.values():
+            customer = work.customer
+            if work.interaction.customer_id == customer_id or (
+                customer is not None and customer.id == customer_id
+            ):
+                work.interaction = redact_interaction(work.interaction)
+                if customer is not None:
+                    work.customer = redact_contact(customer)
+                found.append(work.id)
+        return sorted(found)
+
     # ------------------------------------------------------------------ replaying recorded calls
 
     def execute(self, name: str, arguments: Mapping[str, Any], *, at: float | None = None) -> Any:
@@ -266,16 +334,27 @@ class Router(_RouterOperations):
         extra = sorted(map(str, set(args) - set(spec.arguments)))
         if extra:
             raise _invalid("execute", f"arguments.{extra[0]}", f"{name} takes no {extra[0]}")
+        # Recorded calls were checked against the host's field limits when they ran.
         if name == "submit":
-            interaction = self._registry.validate(Interaction, args.get("interaction"))
+            interaction = self._registry.validate(
+                Interaction, args.get("interaction"), limits=NO_LIMITS
+            )
             customer = args.get("customer")
             return self.submit(
-                interaction, customer=None if customer is None else Contact.model_validate(customer)
+                interaction,
+                customer=None
+                if customer is None
+                else Contact.model_validate(customer, context={"limits": NO_LIMITS}),
             )
         if name == "add_agent":
-            return self.add_agent(self._registry.validate(Agent, args.get("agent")))
+            return self.add_agent(
+                self._registry.validate(Agent, args.get("agent"), limits=NO_LIMITS)
+            )
         if name in ("split", "consult"):
-            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts", ())]
+            parts = [
+                self._registry.validate(Interaction, p, limits=NO_LIMITS)
+                for p in args.pop("parts", ())
+            ]
             if name == "consult":
                 if len(parts) != 1:
                     raise _invalid("execute", "arguments.parts", "a consultation has one part")
