@@ -7,7 +7,7 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, ops, outbound, priority, simulation, sla, testing
+from omnirouter import erlang, history, ops, outbound, planning, priority, simulation, sla, testing
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -154,6 +154,7 @@ __all__ = [
     "history",
     "ops",
     "outbound",
+    "planning",
     "priority",
     "selection",
     "simulation",

@@ -1,0 +1,162 @@
+"""Evaluating staffings: batches of replications through an executor, KPIs per interval.
+
+A job is ``(template, groups, staffing, replication, seed)``; the worker builds the
+roster itself, so only the staffing travels besides the (shared) template. Candidates
+simulated with the same seed and replication numbers meet the same customers (common
+random numbers): their differences come from the staffing alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+
+import attrs
+
+from omnirouter.planning._groups import Group, Staffing, roster
+from omnirouter.simulation._parallel import run_ordered
+from omnirouter.simulation.runner import Simulation
+from omnirouter.simulation.scenario import Scenario
+from omnirouter.simulation.stats import Estimate, confidence_interval
+
+__all__ = ["Counts", "Evaluator", "Outcome"]
+
+#: Channel → per interval ``(answered, answered within the threshold, abandoned)``.
+Counts = dict[str, tuple[tuple[int, int, int], ...]]
+#: Told as a batch advances: ``(stage, jobs done, jobs in the batch)``.
+PlanProgress = Callable[[str, int, int], None]
+
+
+def _replicate(
+    template: Scenario,
+    groups: tuple[Group, ...],
+    staffing: Staffing,
+    replication: int,
+    seed: int,
+) -> Counts:
+    """One replication of one staffing; module level, so a process pool can run it."""
+    agents = roster(template, groups, staffing, template.interval_minutes)
+    scenario = template.model_copy(update={"teams": [], "agents": agents})
+    result = Simulation(scenario, replication, seed=seed).run()
+    intervals = len(staffing)
+    return {channel: rows[:intervals] for channel, rows in result.intervals.items()}
+
+
+@attrs.frozen
+class Outcome:
+    """The KPIs of one staffing: every replication's interval counts."""
+
+    staffing: Staffing
+    replications: tuple[Counts, ...]
+    goals: dict[str, float]
+    #: How many standard errors above its goal an interval's pooled level must be.
+    safety: float = 0.0
+
+    def channels(self) -> list[str]:
+        """The channels with customers, in the order of the goals."""
+        seen = {channel for counts in self.replications for channel in counts}
+        return [channel for channel in self.goals if channel in seen]
+
+    def pooled(self, channel: str, interval: int) -> tuple[int, int, int]:
+        """``(answered, within, abandoned)`` summed over the replications."""
+        cells = [counts[channel][interval] for counts in self.replications if channel in counts]
+        return (
+            sum(cell[0] for cell in cells),
+            sum(cell[1] for cell in cells),
+            sum(cell[2] for cell in cells),
+        )
+
+    def service_level(self, channel: str, interval: int) -> float:
+        """Answered within the threshold over judged (answered or abandoned), pooled."""
+        answered, within, abandoned = self.pooled(channel, interval)
+        judged = answered + abandoned
+        return within / judged if judged else math.nan
+
+    def shortfall(self, interval: int) -> float:
+        """How far the interval's channels fall short of their goals, summed (0: met).
+
+        With ``safety``, a channel must clear its goal by that many standard errors of
+        its pooled service level, so that a plan found on these replications holds on
+        others.
+        """
+        short = 0.0
+        for channel in self.channels():
+            answered, within, abandoned = self.pooled(channel, interval)
+            judged = answered + abandoned
+            if not judged:
+                continue
+            goal = self.goals[channel]
+            bar = goal + self.safety * math.sqrt(goal * (1.0 - goal) / judged)
+            short += max(0.0, bar - within / judged)
+        return short
+
+    def meets(self, interval: int) -> bool:
+        """Every channel meets its goal in ``interval`` (an empty one does)."""
+        return self.shortfall(interval) <= 0.0
+
+    def estimate(self, channel: str, interval: int, figure: str = "service_level") -> Estimate:
+        """The figure's mean over replications with its 95 % interval."""
+        values = []
+        for counts in self.replications:
+            if channel not in counts:
+                continue
+            answered, within, abandoned = counts[channel][interval]
+            judged = answered + abandoned
+            if figure == "service_level":
+                values.append(within / judged if judged else math.nan)
+            elif figure == "abandonment":
+                values.append(abandoned / judged if judged else math.nan)
+            else:
+                values.append(float(judged))
+        return confidence_interval(values)
+
+
+@attrs.define
+class Evaluator:
+    """Runs batches of staffings, ``replications`` each, with one seed (common numbers)."""
+
+    template: Scenario
+    groups: tuple[Group, ...]
+    goals: dict[str, float]
+    executor: Executor | None
+    progress: PlanProgress | None = None
+    safety: float = 0.0
+    simulations: int = 0
+
+    def run(
+        self,
+        staffings: Sequence[Staffing],
+        replications: int,
+        seed: int,
+        stage: str,
+        *,
+        first: int = 0,
+    ) -> list[Outcome]:
+        """Each staffing's outcome over replications ``first …`` of ``seed``.
+
+        Replication numbers the search never used give an independent verification.
+        """
+        jobs = [
+            (self.template, self.groups, staffing, replication, seed)
+            for staffing in staffings
+            for replication in range(first, first + replications)
+        ]
+        told = None
+        if self.progress is not None:
+            progress = self.progress
+
+            def told(done: int, total: int) -> None:
+                progress(stage, done, total)
+
+        results = run_ordered(_replicate, jobs, self.executor, told)
+        self.simulations += len(jobs)
+        return [
+            Outcome(
+                staffing,
+                tuple(results[index * replications : (index + 1) * replications]),
+                self.goals,
+                self.safety,
+            )
+            for index, staffing in enumerate(staffings)
+        ]
