@@ -60,6 +60,7 @@ class _Customer:
         "agent",
         "answered",
         "arrived",
+        "calls_back",
         "channel",
         "counted",
         "deadline",
@@ -90,6 +91,8 @@ class _Customer:
         self.counted = counted
         self.handle = handle
         self.wrap_up = wrap_up
+        #: Whether the customer asks for a callback on abandoning, drawn on arrival.
+        self.calls_back = False
         self.queue: GroupTally | None = None
         #: The tally of the agent who took the work.
         self.agent: AgentTally | None = None
@@ -108,6 +111,7 @@ class _Source:
     __slots__ = (
         "arrivals",
         "callback_delay",
+        "callback_rng",
         "callback_share",
         "channel",
         "customer_rng",
@@ -150,8 +154,12 @@ class _Source:
         self.draw_patience: Draw | None = (
             spec.patience.bind(patience_rng) if spec.patience is not None and synchronous else None
         )
+        # Which portfolio a customer belongs to, and whether a caller who gives up asks
+        # for a callback, each come from a stream of their own: a decision that only
+        # some customers need never shifts another decision's draws.
         self.customer_rng = streams.stream(f"customer:{name}", replication)
-        self.callback_share = spec.callback_share
+        self.callback_share = spec.callback_share if self.draw_patience is not None else 0.0
+        self.callback_rng = streams.stream(f"callback:{name}", replication)
         self.callback_delay = spec.callback_delay
         self.portfolio = tuple(portfolio)
         self.portfolio_share = spec.portfolio_share if portfolio else 0.0
@@ -503,6 +511,11 @@ class Simulation:
         wrap_up = 0.0 if draw_wrap_up is None else draw_wrap_up()
         draw_patience = source.draw_patience
         patience = None if draw_patience is None else draw_patience()
+        # Drawn for every customer of the source, whether or not this one gives up, so
+        # the same customer decides the same under every policy.
+        calls_back = bool(source.callback_share) and (
+            source.callback_rng.random() < source.callback_share
+        )
         customer_of = None
         if source.portfolio_share:
             rng = source.customer_rng
@@ -519,7 +532,10 @@ class Simulation:
             upcoming = next(source.arrivals, None)
             if upcoming is not None and upcoming < self.end:
                 self._schedule(upcoming, self._arrive_handler, source, _ARRIVE)
-        self._enter(source, f"c{serial}", source.tally, now, handle, wrap_up, patience, customer_of)
+        customer = self._enter(
+            source, f"c{serial}", source.tally, now, handle, wrap_up, patience, customer_of
+        )
+        customer.calls_back = calls_back
 
     def _enter(
         self,
@@ -531,7 +547,7 @@ class Simulation:
         wrap_up: float,
         patience: float | None,
         customer_of: str | None,
-    ) -> None:
+    ) -> _Customer:
         counted = now >= self.warmup_end
         channel = tally.name
         customer = _Customer(customer_id, source, tally, now, counted, handle, wrap_up)
@@ -560,6 +576,7 @@ class Simulation:
             self._accept_offers()
         if patience is not None and not customer.answered:
             self._schedule(now + patience, self._abandon, customer, _ABANDON)
+        return customer
 
     def _complete(self, customer: _Customer) -> None:
         now = self.kernel.now
@@ -593,9 +610,7 @@ class Simulation:
             return
         now = self.kernel.now
         source = customer.source
-        callback = (
-            source.callback_share > 0 and source.customer_rng.random() < source.callback_share
-        )
+        callback = customer.calls_back
         self.router.abandon(customer.id)
         del self.customers[customer.id]
         customer.channel.abandoned_work(customer.arrived, now, customer.counted, callback)
