@@ -7,13 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from omnirouter import __version__
-from omnirouter._cli import dedupe, erlang, schema, simulate
+from omnirouter._cli import dedupe, erlang, plan, schema, simulate
 from omnirouter.errors import OmnirouterError
 
 __all__ = ["main"]
 
 #: Sub-command modules; each has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``.
-_COMMANDS = (schema, erlang, simulate, dedupe)
+_COMMANDS = (schema, erlang, simulate, plan, dedupe)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,11 +14,19 @@ from omnirouter.planning.plan import (
     StaffingPlan,
     plan_staffing,
 )
+from omnirouter.planning.shifts import Roster, ShiftTemplate, load_shifts, schedule_shifts
+from omnirouter.planning.whatif import PlanComparison, compare_plans
 
 __all__ = [
     "IntervalKPI",
+    "PlanComparison",
     "PlanCost",
     "PlanProgress",
+    "Roster",
+    "ShiftTemplate",
     "StaffingPlan",
+    "compare_plans",
+    "load_shifts",
     "plan_staffing",
+    "schedule_shifts",
 ]

@@ -9,15 +9,17 @@ random numbers): their differences come from the staffing alone.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from typing import Any
 
 import attrs
 
 from omnirouter.planning._groups import Group, Staffing, roster
 from omnirouter.simulation._parallel import run_ordered
 from omnirouter.simulation.runner import Simulation
-from omnirouter.simulation.scenario import Scenario
+from omnirouter.simulation.scenario import RosterAgent, Scenario
 from omnirouter.simulation.stats import Estimate, confidence_interval
 
 __all__ = ["Counts", "Evaluator", "Outcome"]
@@ -40,6 +42,19 @@ def _replicate(
     scenario = template.model_copy(update={"teams": [], "agents": agents})
     result = Simulation(scenario, replication, seed=seed).run()
     intervals = len(staffing)
+    return {channel: rows[:intervals] for channel, rows in result.intervals.items()}
+
+
+def _replicate_roster(
+    template: Scenario,
+    agents: list[RosterAgent],
+    intervals: int,
+    replication: int,
+    seed: int,
+) -> Counts:
+    """One replication of a roster given agent by agent (shift templates)."""
+    scenario = template.model_copy(update={"teams": [], "agents": agents})
+    result = Simulation(scenario, replication, seed=seed).run()
     return {channel: rows[:intervals] for channel, rows in result.intervals.items()}
 
 
@@ -73,23 +88,31 @@ class Outcome:
         judged = answered + abandoned
         return within / judged if judged else math.nan
 
-    def shortfall(self, interval: int) -> float:
-        """How far the interval's channels fall short of their goals, summed (0: met).
+    def short(self, channel: str, interval: int) -> float:
+        """How far one channel falls short of its goal in ``interval`` (0: met).
 
-        With ``safety``, a channel must clear its goal by that many standard errors of
-        its pooled service level, so that a plan found on these replications holds on
-        others.
+        With ``safety``, the channel's pooled service level must clear its goal by that
+        many standard errors (from the spread between replications), so that a plan
+        found on these replications holds on others.
         """
-        short = 0.0
-        for channel in self.channels():
-            answered, within, abandoned = self.pooled(channel, interval)
-            judged = answered + abandoned
-            if not judged:
-                continue
-            goal = self.goals[channel]
-            bar = goal + self.safety * math.sqrt(goal * (1.0 - goal) / judged)
-            short += max(0.0, bar - within / judged)
-        return short
+        answered, within, abandoned = self.pooled(channel, interval)
+        judged = answered + abandoned
+        if not judged:
+            return 0.0
+        bar = self.goals[channel]
+        if self.safety:
+            levels = [
+                cell[1] / (cell[0] + cell[2])
+                for cell in (counts[channel][interval] for counts in self.replications)
+                if cell[0] + cell[2]
+            ]
+            if len(levels) > 1:
+                bar += self.safety * statistics.stdev(levels) / math.sqrt(len(levels))
+        return max(0.0, bar - within / judged)
+
+    def shortfall(self, interval: int) -> float:
+        """How far the interval's channels fall short of their goals, summed (0: met)."""
+        return sum(self.short(channel, interval) for channel in self.channels())
 
     def meets(self, interval: int) -> bool:
         """Every channel meets its goal in ``interval`` (an empty one does)."""
@@ -142,6 +165,31 @@ class Evaluator:
             for staffing in staffings
             for replication in range(first, first + replications)
         ]
+        results = self._batch(_replicate, jobs, stage)
+        return self._outcomes(staffings, results, replications)
+
+    def run_roster(
+        self,
+        rosters: Sequence[list[RosterAgent]],
+        intervals: int,
+        replications: int,
+        seed: int,
+        stage: str,
+        *,
+        first: int = 0,
+    ) -> list[Outcome]:
+        """Each roster's outcome (its staffing left empty) over replications ``first …``."""
+        jobs = [
+            (self.template, agents, intervals, replication, seed)
+            for agents in rosters
+            for replication in range(first, first + replications)
+        ]
+        results = self._batch(_replicate_roster, jobs, stage)
+        return self._outcomes([() for _ in rosters], results, replications)
+
+    def _batch(
+        self, function: Callable[..., Counts], jobs: list[tuple[Any, ...]], stage: str
+    ) -> list[Counts]:
         told = None
         if self.progress is not None:
             progress = self.progress
@@ -149,8 +197,13 @@ class Evaluator:
             def told(done: int, total: int) -> None:
                 progress(stage, done, total)
 
-        results = run_ordered(_replicate, jobs, self.executor, told)
+        results = run_ordered(function, jobs, self.executor, told)
         self.simulations += len(jobs)
+        return results
+
+    def _outcomes(
+        self, staffings: Sequence[Staffing], results: list[Counts], replications: int
+    ) -> list[Outcome]:
         return [
             Outcome(
                 staffing,

@@ -110,7 +110,7 @@ def _repair(
         position
         for index in missing
         for position, channel in enumerate(channels)
-        if current.service_level(channel, index) < current.goals[channel]
+        if current.short(channel, index) > 0
     }
     helpers = sorted(set().union(*(able[position] for position in short_channels)))
     if not helpers:
@@ -178,7 +178,11 @@ def _trim(
         for position, ((group, where), outcome) in enumerate(zip(choices, outcomes, strict=True)):
             if index not in where:
                 continue
-            if all(outcome.meets(other) or not current.meets(other) for other in window):
+            # The interval itself must meet its targets; a neighbour must not be newly
+            # broken (one already missing is the repair's business).
+            if outcome.meets(index) and all(
+                outcome.meets(other) or not current.meets(other) for other in window
+            ):
                 held.append((groups[group].hourly_cost, -position, group))
             else:
                 closed.add((index, group))

@@ -27,7 +27,14 @@ from omnirouter.simulation._parallel import executor_for
 from omnirouter.simulation.scenario import Scenario
 from omnirouter.simulation.stats import Estimate
 
-__all__ = ["IntervalKPI", "PlanCost", "PlanProgress", "StaffingPlan", "plan_staffing"]
+__all__ = [
+    "IntervalKPI",
+    "PlanCost",
+    "PlanProgress",
+    "StaffingPlan",
+    "kpis_of",
+    "plan_staffing",
+]
 
 #: Told as the planner works: ``(stage, simulations done, simulations in the batch)``.
 PlanProgress = Callable[[str, int, int], None]
@@ -92,6 +99,11 @@ class StaffingPlan:
     shrinkage: float
     seed: int
     simulations: int
+    #: The scenario planned (its teams, workload and policy).
+    scenario: Scenario = attrs.field(repr=False, eq=False)
+    #: Each judged channel's service-level goal.
+    goals: Mapping[str, float]
+    verification_replications: int
     baseline: StaffingPlan | None = None
 
     @property
@@ -298,7 +310,8 @@ def _setting(scenario: Scenario, interval_minutes: float, hourly_cost: Any) -> _
     )
 
 
-def _kpis(outcome: Outcome, day: Day) -> tuple[IntervalKPI, ...]:
+def kpis_of(outcome: Outcome, day: Day) -> tuple[IntervalKPI, ...]:
+    """The verified KPIs of an outcome, per interval and channel."""
     kpis = []
     for index in range(day.intervals):
         for channel in outcome.channels():
@@ -380,31 +393,30 @@ def plan_staffing(
             "verify",
             first=replications,
         )
-    costs = {group.name: group.hourly_cost for group in setting.groups}
-    common = {
-        "name": scenario.name,
-        "start": day.start,
-        "interval_minutes": day.interval_minutes,
-        "groups": tuple(group.name for group in setting.groups),
-        "hourly_cost": costs,
-        "costed": bool(hourly_cost),
-        "shrinkage": float(shrinkage),
-        "seed": used_seed,
-    }
     erlang_plan = StaffingPlan(
+        name=scenario.name,
         method="erlang",
+        start=day.start,
+        interval_minutes=day.interval_minutes,
+        groups=tuple(group.name for group in setting.groups),
         agents=start,
-        kpis=_kpis(baseline, day),
+        kpis=kpis_of(baseline, day),
+        hourly_cost={group.name: group.hourly_cost for group in setting.groups},
+        costed=bool(hourly_cost),
+        shrinkage=float(shrinkage),
+        seed=used_seed,
         simulations=verification_replications,
-        **common,
+        scenario=scenario,
+        goals=dict(setting.goals),
+        verification_replications=verification_replications,
     )
-    return StaffingPlan(
+    return attrs.evolve(
+        erlang_plan,
         method="simulation",
         agents=found.staffing,
-        kpis=_kpis(checked, day),
+        kpis=kpis_of(checked, day),
         simulations=evaluator.simulations,
         baseline=erlang_plan,
-        **common,
     )
 
 
