@@ -81,6 +81,11 @@ handle_time = { distribution = "exponential", mean_seconds = 300 }
 
 
 @pytest.fixture(scope="session")
+def single_toml() -> str:
+    return SINGLE
+
+
+@pytest.fixture(scope="session")
 def single() -> Scenario:
     return Scenario.from_toml(SINGLE)
 

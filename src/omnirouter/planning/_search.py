@@ -3,24 +3,27 @@
 From a start (the Erlang plan) the search alternates two moves, every candidate
 simulated on the same seed and replications (common random numbers):
 
-* **repair** — where an interval misses a target, one candidate per group adds one
-  agent of that group to every missing interval; each interval takes the group whose
-  agent closed most of its shortfall per unit of cost (else the cheapest able group);
-  that group is never trimmed again in that interval;
-* **trim** — candidates remove one agent of one group from every ``reach + 1``-th
-  interval still open for it (``reach``: how many intervals carried-over work spans);
-  an interval takes the most expensive group whose removal kept it and its
-  neighbours within ``reach`` on target; a group whose removal did not hold is
-  closed in that interval.
+* **repair** — where an interval misses a target, one candidate per able group adds
+  one agent of that group to every missing interval; each interval takes the group
+  whose agent closed most of its shortfall per unit of cost (else the cheapest able
+  group); that group is not trimmed again in that interval;
+* **trim** — candidates remove agents of one group from every ``reach + 1``-th
+  interval (``reach``: how many intervals carried-over work spans); an interval takes
+  the most expensive group whose removal kept it on target and broke no neighbour
+  within ``reach``. Each (interval, group) removes a *step* of agents: doubled after
+  a removal that held, halved after one that did not; a group whose single removal
+  did not hold is closed in that interval.
 
 Each removal is judged on a candidate that also removes agents ``reach + 1``
-intervals away: conservative, as another removal only adds carried-over work. The
-search ends when the staffing meets every target and no interval can be trimmed.
+intervals away: conservative, as another removal only adds carried-over work. When
+nothing more can be trimmed, every interval is opened once more for a last sweep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import attrs
 
 from omnirouter.planning._evaluate import Evaluator, Outcome
 from omnirouter.planning._groups import Group, Staffing
@@ -29,13 +32,124 @@ __all__ = ["search"]
 
 #: Repairs in a row that did not help an interval before the search leaves it be.
 _FUTILE = 3
+#: The most agents one trim removes from one (interval, group).
+_MAX_STEP = 8
 
 
-def _changed(staffing: Staffing, intervals: Sequence[int], group: int, by: int) -> Staffing:
+def _changed(staffing: Staffing, changes: dict[tuple[int, int], int]) -> Staffing:
     rows = [list(row) for row in staffing]
-    for index in intervals:
+    for (index, group), by in changes.items():
         rows[index][group] += by
     return tuple(tuple(row) for row in rows)
+
+
+@attrs.define
+class _Search:
+    evaluator: Evaluator
+    groups: Sequence[Group]
+    able: Sequence[frozenset[int]]
+    floors: Sequence[int]
+    replications: int
+    seed: int
+    reach: int
+    #: (interval, group) pairs the trim leaves alone.
+    closed: set[tuple[int, int]] = attrs.field(factory=set)
+    #: Agents the next trim of an (interval, group) tries to remove.
+    steps: dict[tuple[int, int], int] = attrs.field(factory=dict)
+    #: Repairs in a row that did not help an interval.
+    futile: dict[int, int] = attrs.field(factory=dict)
+
+    def evaluate(self, staffings: list[Staffing], stage: str) -> list[Outcome]:
+        return self.evaluator.run(staffings, self.replications, self.seed, stage)
+
+    def repair(self, current: Outcome, missing: list[int]) -> Outcome:
+        channels = list(self.evaluator.goals)
+        short = {
+            position
+            for index in missing
+            for position, channel in enumerate(channels)
+            if current.short(channel, index) > 0
+        }
+        helpers = sorted(set().union(*(self.able[position] for position in short)))
+        if not helpers:
+            for index in missing:
+                self.futile[index] = self.futile.get(index, 0) + 1
+            return current
+        outcomes = self.evaluate(
+            [
+                _changed(current.staffing, {(index, group): 1 for index in missing})
+                for group in helpers
+            ],
+            "repair",
+        )
+        changes: dict[tuple[int, int], int] = {}
+        for index in missing:
+            before = current.shortfall(index)
+            gains = [
+                (before - outcome.shortfall(index)) / self.groups[group].hourly_cost
+                for group, outcome in zip(helpers, outcomes, strict=True)
+            ]
+            best = max(range(len(helpers)), key=lambda choice: (gains[choice], -choice))
+            if gains[best] <= 0:
+                best = min(
+                    range(len(helpers)),
+                    key=lambda choice: (self.groups[helpers[choice]].hourly_cost, choice),
+                )
+            changes[(index, helpers[best])] = 1
+            self.closed.add((index, helpers[best]))
+            self.steps[(index, helpers[best])] = 1
+        (repaired,) = self.evaluate([_changed(current.staffing, changes)], "search")
+        for index in missing:
+            helped = repaired.shortfall(index) < current.shortfall(index)
+            self.futile[index] = 0 if helped else self.futile.get(index, 0) + 1
+        return repaired
+
+    def trim(self, current: Outcome) -> Outcome | None:
+        staffing = current.staffing
+        intervals = len(staffing)
+        stride = self.reach + 1
+        candidates: list[tuple[int, dict[tuple[int, int], int]]] = []
+        for group in range(len(self.groups)):
+            for phase in range(stride):
+                removal = {}
+                for index in range(phase, intervals, stride):
+                    spare = min(staffing[index][group], sum(staffing[index]) - self.floors[index])
+                    if spare <= 0 or (index, group) in self.closed:
+                        continue
+                    removal[(index, group)] = -min(spare, self.steps.get((index, group), 1))
+                if removal:
+                    candidates.append((group, removal))
+        if not candidates:
+            return None
+        outcomes = self.evaluate([_changed(staffing, removal) for _, removal in candidates], "trim")
+        chosen: dict[tuple[int, int], int] = {}
+        for index in range(intervals):
+            window = range(max(0, index - self.reach), min(intervals, index + self.reach + 1))
+            held = []
+            for position, ((group, removal), outcome) in enumerate(
+                zip(candidates, outcomes, strict=True)
+            ):
+                key = (index, group)
+                if key not in removal:
+                    continue
+                # The interval itself must meet its targets; a neighbour must not be
+                # newly broken (one already missing is the repair's business).
+                if outcome.meets(index) and all(
+                    outcome.meets(other) or not current.meets(other) for other in window
+                ):
+                    held.append((-removal[key] * self.groups[group].hourly_cost, -position, key))
+                    self.steps[key] = min(_MAX_STEP, 2 * self.steps.get(key, 1))
+                elif removal[key] < -1:
+                    self.steps[key] = max(1, self.steps.get(key, 1) // 2)
+                else:
+                    self.closed.add(key)
+            if held:
+                _, _, key = max(held)
+                chosen[key] = next(removal[key] for _, removal in candidates if key in removal)
+        if not chosen:
+            return None
+        (trimmed,) = self.evaluate([_changed(staffing, chosen)], "search")
+        return trimmed
 
 
 def search(
@@ -55,143 +169,27 @@ def search(
     ``able`` is indexed like the evaluator's goals; ``floors`` is the fewest agents in
     all per interval; ``reach`` the intervals carried-over work may spill into.
     """
-    channels = list(evaluator.goals)
+    state = _Search(evaluator, groups, able, floors, replications, seed, reach)
     intervals = len(start)
-    # (interval, group) pairs the trim leaves alone.
-    closed: set[tuple[int, int]] = set()
-    # Intervals no added agent helped, several times over: left to the verification.
-    futile: dict[int, int] = {}
     swept = False
-    (current,) = evaluator.run([start], replications, seed, "search")
+    (current,) = state.evaluate([start], "search")
     for _ in range(max_rounds):
         missing = [
             index
             for index in range(intervals)
-            if not current.meets(index) and futile.get(index, 0) < _FUTILE
+            if not current.meets(index) and state.futile.get(index, 0) < _FUTILE
         ]
         if missing:
-            before = {index: current.shortfall(index) for index in missing}
-            before_staffing = current.staffing
-            current = _repair(
-                evaluator, current, missing, groups, able, channels, replications, seed
-            )
-            for index in missing:
-                for group in range(len(groups)):
-                    if current.staffing[index][group] > before_staffing[index][group]:
-                        closed.add((index, group))
-            for index in missing:
-                helped = current.shortfall(index) < before[index]
-                futile[index] = 0 if helped else futile.get(index, 0) + 1
+            current = state.repair(current, missing)
             continue
-        trimmed = _trim(evaluator, current, groups, floors, closed, replications, seed, reach)
-        if trimmed is None:
-            if not closed or swept:
-                break
-            # One more sweep with every interval open again: what a repair or an
-            # earlier neighbour blocked may come free now that the staffing has settled.
-            closed.clear()
-            swept = True
+        trimmed = state.trim(current)
+        if trimmed is not None:
+            current = trimmed
             continue
-        current = trimmed
+        if swept or not state.closed:
+            break
+        # One more sweep with every interval open again: what a repair or a neighbour
+        # blocked may have come free now that the staffing has settled.
+        state.closed.clear()
+        swept = True
     return current
-
-
-def _repair(
-    evaluator: Evaluator,
-    current: Outcome,
-    missing: list[int],
-    groups: Sequence[Group],
-    able: Sequence[frozenset[int]],
-    channels: list[str],
-    replications: int,
-    seed: int,
-) -> Outcome:
-    short_channels = {
-        position
-        for index in missing
-        for position, channel in enumerate(channels)
-        if current.short(channel, index) > 0
-    }
-    helpers = sorted(set().union(*(able[position] for position in short_channels)))
-    if not helpers:
-        return current
-    candidates = [_changed(current.staffing, missing, group, +1) for group in helpers]
-    outcomes = evaluator.run(candidates, replications, seed, "repair")
-    staffing = current.staffing
-    for index in missing:
-        before = current.shortfall(index)
-
-        def gain(choice: int, index: int = index, before: float = before) -> float:
-            return (before - outcomes[choice].shortfall(index)) / groups[
-                helpers[choice]
-            ].hourly_cost
-
-        best = max(range(len(helpers)), key=lambda choice: (gain(choice), -choice))
-        if gain(best) <= 0:
-            best = min(range(len(helpers)), key=lambda c: (groups[helpers[c]].hourly_cost, c))
-        staffing = _changed(staffing, [index], helpers[best], +1)
-    (outcome,) = evaluator.run([staffing], replications, seed, "search")
-    return outcome
-
-
-def _trim(
-    evaluator: Evaluator,
-    current: Outcome,
-    groups: Sequence[Group],
-    floors: Sequence[int],
-    closed: set[tuple[int, int]],
-    replications: int,
-    seed: int,
-    reach: int,
-) -> Outcome | None:
-    staffing = current.staffing
-    intervals = len(staffing)
-    open_intervals = [index for index in range(intervals) if sum(staffing[index]) > floors[index]]
-    # One candidate per group and phase: removals ``reach + 1`` intervals apart, so
-    # that the work one removal leaves over does not reach the next removed interval.
-    stride = reach + 1
-    choices: list[tuple[int, list[int]]] = []
-    for group in range(len(groups)):
-        for phase in range(stride):
-            where = [
-                index
-                for index in open_intervals
-                if index % stride == phase
-                and staffing[index][group] > 0
-                and (index, group) not in closed
-            ]
-            if where:
-                choices.append((group, where))
-    if not choices:
-        return None
-    outcomes = evaluator.run(
-        [_changed(staffing, where, group, -1) for group, where in choices],
-        replications,
-        seed,
-        "trim",
-    )
-    trimmed = staffing
-    any_trimmed = False
-    for index in open_intervals:
-        window = range(max(0, index - reach), min(intervals, index + reach + 1))
-        held = []
-        for position, ((group, where), outcome) in enumerate(zip(choices, outcomes, strict=True)):
-            if index not in where:
-                continue
-            # The interval itself must meet its targets; a neighbour must not be newly
-            # broken (one already missing is the repair's business).
-            if outcome.meets(index) and all(
-                outcome.meets(other) or not current.meets(other) for other in window
-            ):
-                held.append((groups[group].hourly_cost, -position, group))
-            else:
-                closed.add((index, group))
-        if not held:
-            continue
-        _, _, group = max(held)
-        trimmed = _changed(trimmed, [index], group, -1)
-        any_trimmed = True
-    if not any_trimmed:
-        return None
-    (outcome,) = evaluator.run([trimmed], replications, seed, "search")
-    return outcome
