@@ -38,7 +38,10 @@ class PlanComparison:
         ).rename_axis("item")
 
     def __str__(self) -> str:
-        head = ("", self.base.name, self.variant.name, "change")
+        names = (self.base.name, self.variant.name)
+        if names[0] == names[1]:
+            names = ("base", "variant")
+        head = ("", *names, "change")
         cells = [head] + [
             (item, _show(item, base), _show(item, variant), _show(item, change, signed=True))
             for item, base, variant, change in self.rows
