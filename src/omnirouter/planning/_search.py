@@ -12,11 +12,15 @@ simulated on the same seed and replications (common random numbers):
   the most expensive group whose removal kept it on target and broke no neighbour
   within ``reach``. Each (interval, group) removes a *step* of agents: doubled after
   a removal that held, halved after one that did not; a group whose single removal
-  did not hold is closed in that interval.
+  did not hold is closed in that interval;
+* **trade** — where no single removal holds, two agents of one group for one of
+  another (when that is cheaper), judged the same way.
 
 Each removal is judged on a candidate that also removes agents ``reach + 1``
 intervals away: conservative, as another removal only adds carried-over work. When
 nothing more can be trimmed, every interval is opened once more for a last sweep.
+A coarse pass on the first half of the replications comes first; the fine pass on
+all of them continues from its result.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ __all__ = ["search"]
 _FUTILE = 3
 #: The most agents one trim removes from one (interval, group).
 _MAX_STEP = 8
+#: Rounds of trades (two agents of one group for one of another) per pass.
+_TRADES = 2
 
 
 def _changed(staffing: Staffing, changes: dict[tuple[int, int], int]) -> Staffing:
@@ -151,6 +157,59 @@ class _Search:
         (trimmed,) = self.evaluate([_changed(staffing, chosen)], "search")
         return trimmed
 
+    def trade(self, current: Outcome) -> Outcome | None:
+        """Two agents of one group for one of another, where that is cheaper.
+
+        Removing single agents can stall where groups lean on each other (cross-trained
+        agents take the overflow of a specialist group): then neither removal holds,
+        but two specialists for one cross-trained agent may.
+        """
+        staffing = current.staffing
+        intervals = len(staffing)
+        stride = self.reach + 1
+        candidates: list[dict[tuple[int, int], int]] = []
+        for give in range(len(self.groups)):
+            for take in range(len(self.groups)):
+                cheaper = 2 * self.groups[give].hourly_cost > self.groups[take].hourly_cost
+                if give == take or not cheaper:
+                    continue
+                for phase in range(stride):
+                    change = {}
+                    for index in range(phase, intervals, stride):
+                        if (
+                            staffing[index][give] >= 2
+                            and sum(staffing[index]) - 1 >= (self.floors[index])
+                        ):
+                            change[(index, give)] = -2
+                            change[(index, take)] = 1
+                    if change:
+                        candidates.append(change)
+        if not candidates:
+            return None
+        outcomes = self.evaluate([_changed(staffing, change) for change in candidates], "trade")
+        chosen: dict[tuple[int, int], int] = {}
+        for index in range(intervals):
+            window = range(max(0, index - self.reach), min(intervals, index + self.reach + 1))
+            held = []
+            for position, (change, outcome) in enumerate(zip(candidates, outcomes, strict=True)):
+                mine = {key: by for key, by in change.items() if key[0] == index}
+                if not mine:
+                    continue
+                if outcome.meets(index) and all(
+                    outcome.meets(other) or not current.meets(other) for other in window
+                ):
+                    saving = -sum(by * self.groups[key[1]].hourly_cost for key, by in mine.items())
+                    held.append((saving, -position, mine))
+            if held:
+                _, _, mine = max(held, key=lambda item: (item[0], item[1]))
+                chosen.update(mine)
+                for group in range(len(self.groups)):
+                    self.closed.discard((index, group))
+        if not chosen:
+            return None
+        (traded,) = self.evaluate([_changed(staffing, chosen)], "search")
+        return traded
+
 
 def search(
     evaluator: Evaluator,
@@ -167,11 +226,24 @@ def search(
     """The cheapest staffing found from ``start``; ``able[c]``: groups that serve channel c.
 
     ``able`` is indexed like the evaluator's goals; ``floors`` is the fewest agents in
-    all per interval; ``reach`` the intervals carried-over work may spill into.
+    all per interval; ``reach`` the intervals carried-over work may spill into. A coarse
+    pass on half the replications (the first half: the same customers) takes the big
+    steps cheaply; the fine pass on all of them starts where it ended.
     """
-    state = _Search(evaluator, groups, able, floors, replications, seed, reach)
+    coarse = max(2, replications // 2)
+    staffing = start
+    if coarse < replications:
+        staffing = _search(
+            _Search(evaluator, groups, able, floors, coarse, seed, reach), start, max_rounds
+        ).staffing
+    fine = _Search(evaluator, groups, able, floors, replications, seed, reach)
+    return _search(fine, staffing, max_rounds)
+
+
+def _search(state: _Search, start: Staffing, max_rounds: int) -> Outcome:
     intervals = len(start)
     swept = False
+    trades = 0
     (current,) = state.evaluate([start], "search")
     for _ in range(max_rounds):
         missing = [
@@ -186,6 +258,12 @@ def search(
         if trimmed is not None:
             current = trimmed
             continue
+        if trades < _TRADES and len(state.groups) > 1:
+            trades += 1
+            traded = state.trade(current)
+            if traded is not None:
+                current = traded
+                continue
         if swept or not state.closed:
             break
         # One more sweep with every interval open again: what a repair or a neighbour
