@@ -111,6 +111,9 @@ def test_money_and_shrinkage(single: Scenario) -> None:
         ({"hourly_cost": {"nobody": 3.0}}, "hourly_cost.nobody"),
         ({"hourly_cost": {"desk": math.inf}}, "hourly_cost.desk"),
         ({"shrinkage": 1.0}, "shrinkage"),
+        ({"shrinkage": math.nan}, "shrinkage"),
+        ({"safety": -1.0}, "safety"),
+        ({"max_occupancy": 0.0}, "max_occupancy"),
         ({"replications": 1}, "replications"),
         ({"workers": 0}, "workers"),
     ],
@@ -141,3 +144,13 @@ def test_scenarios_planning_cannot_handle_are_refused(single: Scenario) -> None:
     with pytest.raises(ValidationError) as caught:
         om.planning.plan_staffing(named, workers=1)
     assert "agents" in caught.value.fields
+
+
+def test_max_occupancy_keeps_a_floor_of_agents(single: Scenario) -> None:
+    small = single.with_changes(horizon_hours=1.0)
+    plan = om.planning.plan_staffing(
+        small, 30, workers=1, max_occupancy=0.5, replications=2, verification_replications=2
+    )
+    floor = math.ceil(130 / 3600 * 120 / 0.5)  # 4.33 Erlangs at most 50 % busy: 9 agents
+    assert all(row[0] >= floor for row in plan.agents)
+    assert all(row[0] >= floor for row in plan.baseline.agents)

@@ -250,16 +250,22 @@ class StaffingPlan:
 
 
 def _check_options(
-    replications: int, verification_replications: int, shrinkage: float, occupancy: float | None
+    replications: int,
+    verification_replications: int,
+    shrinkage: float,
+    occupancy: float | None,
+    safety: float,
 ) -> None:
     problems = []
+    if not isinstance(safety, int | float) or not math.isfinite(safety) or safety < 0:
+        problems.append(ErrorDetail(("safety",), "must be a finite number >= 0"))
     for name, value in (
         ("replications", replications),
         ("verification_replications", verification_replications),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             problems.append(ErrorDetail((name,), f"must be a whole number >= 2, not {value!r}"))
-    if not isinstance(shrinkage, int | float) or not 0.0 <= shrinkage < 1.0:
+    if not isinstance(shrinkage, int | float) or not 0.0 <= shrinkage < 1.0:  # NaN fails too
         problems.append(ErrorDetail(("shrinkage",), "must be a share in [0, 1)"))
     if occupancy is not None and (
         not isinstance(occupancy, int | float) or not 0.0 < occupancy <= 1.0
@@ -360,7 +366,7 @@ def plan_staffing(
     :class:`concurrent.futures.Executor`), else a local process pool of ``workers``
     (default: every core); the plan is the same whatever runs it.
     """
-    _check_options(replications, verification_replications, shrinkage, max_occupancy)
+    _check_options(replications, verification_replications, shrinkage, max_occupancy, safety)
     used_seed = scenario.seed if seed is None else seed
     setting = _setting(scenario, interval_minutes, hourly_cost)
     day = setting.day
