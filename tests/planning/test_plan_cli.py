@@ -103,3 +103,22 @@ def test_bad_input_exits_2_and_names_it(
     scenario, _ = files
     assert main(["plan", str(scenario), "--workers", "1", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_progress_bar_draws_each_batch() -> None:
+    import io
+
+    from omnirouter._cli.plan import _ProgressBar
+
+    stream = io.StringIO()
+    bar = _ProgressBar(stream, "plan")
+    bar("search", 2, 4)
+    bar("search", 4, 4)
+    bar("trim", 1, 8)
+    bar.close()
+    text = stream.getvalue()
+    assert "plan: [" in text
+    assert "2/4 simulations, batch 1" in text
+    assert "4/4 simulations, batch 1" in text
+    assert "1/8 simulations, batch 2" in text
+    assert text.endswith("\n")
