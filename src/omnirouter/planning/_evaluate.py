@@ -146,6 +146,8 @@ class Evaluator:
     progress: PlanProgress | None = None
     safety: float = 0.0
     simulations: int = 0
+    #: Interval counts of every (staffing, replication, seed) simulated so far.
+    known: dict[tuple[Staffing, int, int], Counts] = attrs.field(factory=dict)
 
     def run(
         self,
@@ -160,13 +162,17 @@ class Evaluator:
 
         Replication numbers the search never used give an independent verification.
         """
-        jobs = [
-            (self.template, self.groups, staffing, replication, seed)
+        keys = [
+            (staffing, replication, seed)
             for staffing in staffings
             for replication in range(first, first + replications)
         ]
-        results = self._batch(_replicate, jobs, stage)
-        return self._outcomes(staffings, results, replications)
+        # A replication of a staffing already simulated is not simulated again (the
+        # fine pass starts on the coarse pass's replications; sweeps revisit candidates).
+        fresh = list(dict.fromkeys(key for key in keys if key not in self.known))
+        jobs = [(self.template, self.groups, *key) for key in fresh]
+        self.known.update(zip(fresh, self._batch(_replicate, jobs, stage), strict=True))
+        return self._outcomes(staffings, [self.known[key] for key in keys], replications)
 
     def run_roster(
         self,
