@@ -10,7 +10,7 @@ import pytest
 from omnirouter import erlang
 from omnirouter.errors import ValidationError
 from omnirouter.planning._baseline import erlang_staffing, workload_erlangs
-from omnirouter.planning._forecast import planning_day
+from omnirouter.planning._forecast import load_forecast, planning_day
 from omnirouter.planning._groups import skill_groups
 from omnirouter.simulation import load_scenario
 
@@ -63,3 +63,33 @@ def test_intervals_must_divide_the_horizon() -> None:
     with pytest.raises(ValidationError) as caught:
         planning_day(BANK, 45)
     assert caught.value.fields == ["interval_minutes"]
+
+
+def test_a_forecast_replaces_the_scenario_rates(tmp_path: Path) -> None:
+    path = tmp_path / "forecast.csv"
+    rows = ["interval,phone,chat"] + [
+        f"{8 + i // 2:02d}:{30 * (i % 2):02d},{i},5" for i in range(20)
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    forecast = load_forecast(path)
+    assert forecast["phone"] == [float(i) for i in range(20)]
+    day = planning_day(BANK, 30, forecast)
+    assert day.rates["phone"] == tuple(float(i) for i in range(20))
+    assert day.rates["chat"] == (5.0,) * 20
+    assert day.rates["service e-mail"] == (25.0,) * 20  # not in the file: the scenario's
+    curve = next(s for s in day.template.workload if s.name == "phone").rates_per_hour or []
+    assert curve[:20] == [float(i) for i in range(20)]
+
+
+def test_bad_forecasts_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        planning_day(BANK, 30, {"fax": [1.0] * 20, "phone": [1.0] * 3})
+    assert set(caught.value.fields) == {"forecast.fax", "forecast.phone"}
+    path = tmp_path / "bad.csv"
+    path.write_text("interval,phone\n08:00,-1\n08:30,abc\n09:00\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_forecast(path)
+    assert caught.value.fields == ["row 2.phone", "row 3.phone", "row 4"]
+    path.write_text("when,phone\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="first row"):
+        load_forecast(path)

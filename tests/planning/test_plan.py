@@ -154,3 +154,18 @@ def test_max_occupancy_keeps_a_floor_of_agents(single: Scenario) -> None:
     floor = math.ceil(130 / 3600 * 120 / 0.5)  # 4.33 Erlangs at most 50 % busy: 9 agents
     assert all(row[0] >= floor for row in plan.agents)
     assert all(row[0] >= floor for row in plan.baseline.agents)
+
+
+def test_a_forecast_drives_the_plan(single: Scenario) -> None:
+    small = single.with_changes(horizon_hours=1.0)
+    quiet = om.planning.plan_staffing(
+        small,
+        30,
+        workers=1,
+        forecast={"voice": [40.0, 130.0]},
+        replications=2,
+        verification_replications=2,
+    )
+    assert quiet.forecast == {"voice": (40.0, 130.0)}
+    assert quiet.baseline.agents[0][0] < quiet.baseline.agents[1][0]
+    assert quiet.kpi(0, "voice").customers.mean < quiet.kpi(1, "voice").customers.mean

@@ -95,6 +95,7 @@ def test_plan_json(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str])
         (["--grow", "fax=2"], "fax"),
         (["--cost", "desk=abc"], "--cost"),
         (["--interval", "45"], "interval_minutes"),
+        (["--grow", "voice=2", "--forecast", "f.csv"], "not a forecast file"),
     ],
 )
 def test_bad_input_exits_2_and_names_it(

@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--shifts", type=Path, default=None, help="shift templates (TOML with [[shifts]])"
     )
     parser.add_argument(
+        "--forecast",
+        type=Path,
+        default=None,
+        help="forecast CSV: an interval column, then arrivals per hour per workload",
+    )
+    parser.add_argument(
         "--grow",
         action="append",
         default=[],
@@ -118,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
     from omnirouter.planning import compare_plans, load_shifts, plan_staffing, schedule_shifts
 
     grow = _pairs(args.grow, "--grow")
+    if grow and args.forecast is not None:
+        raise ValidationError(
+            "omnirouter plan",
+            [ErrorDetail(("--grow",), "grows the scenario's rates, not a forecast file")],
+        )
     costs = _pairs(args.cost, "--cost")
     shifts = load_shifts(args.shifts) if args.shifts is not None else None
     scenario = load_scenario(args.scenario)
@@ -139,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
             replications=args.replications,
             verification_replications=args.verify,
             seed=args.seed,
+            forecast=args.forecast,
             progress=bar,
         )
         plans.append(plan)

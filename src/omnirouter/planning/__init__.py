@@ -7,6 +7,7 @@ SciPy's HiGHS, the ``omnirouter[planning]`` extra) and re-verifies the roster;
 :func:`compare_plans` lays a what-if plan beside its base.
 """
 
+from omnirouter.planning._forecast import load_forecast
 from omnirouter.planning.plan import (
     IntervalKPI,
     PlanCost,
@@ -26,6 +27,7 @@ __all__ = [
     "ShiftTemplate",
     "StaffingPlan",
     "compare_plans",
+    "load_forecast",
     "load_shifts",
     "plan_staffing",
     "schedule_shifts",

@@ -9,8 +9,12 @@ that the work of the last intervals is answered (or abandoned) and judged.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -19,7 +23,7 @@ from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.simulation.scenario import Scenario, WorkloadSource
 from omnirouter.simulation.workload import RateSegment, day_curve_segments
 
-__all__ = ["Day", "planning_day"]
+__all__ = ["Day", "load_forecast", "planning_day"]
 
 #: The plan, its drain and one spare interval must fit in a day: shifts are clock times.
 _MAX_HOURS = 24.0
@@ -83,13 +87,61 @@ def _interval_rates(segments: list[RateSegment], intervals: int, seconds: float)
     return rates
 
 
-def planning_day(scenario: Scenario, interval_minutes: float) -> Day:
+def load_forecast(path: str | Path) -> dict[str, list[float]]:
+    """Read a forecast CSV: an ``interval`` column (``HH:MM``), then one column per workload.
+
+    Each workload column holds the mean arrivals per hour in each planning interval;
+    the rows are the plan's intervals in order. Errors name the file, row and column.
+    """
+    path = Path(path)
+    where = f"forecast {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationError(
+            where, [ErrorDetail((), f"cannot read the forecast: {error.strerror}")]
+        ) from error
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not rows[0] or rows[0][0].strip() != "interval" or len(rows[0]) < 2:
+        raise ValidationError(
+            where, [ErrorDetail((), "the first row must be: interval, <workload>, ...")]
+        )
+    names = [name.strip() for name in rows[0][1:]]
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    problems = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names) + 1:
+            problems.append(ErrorDetail((f"row {number}",), f"needs {len(names) + 1} cells"))
+            continue
+        for name, cell in zip(names, row[1:], strict=True):
+            try:
+                value = float(cell)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value) or value < 0:
+                problems.append(ErrorDetail((f"row {number}", name), "must be a finite rate >= 0"))
+            rates[name].append(value)
+    if problems:
+        raise ValidationError(where, problems)
+    return rates
+
+
+def planning_day(
+    scenario: Scenario,
+    interval_minutes: float,
+    forecast: Mapping[str, Sequence[float]] | None = None,
+) -> Day:
     """The day to plan: intervals, forecast rates, and the simulation template.
 
-    Refuses, naming the field, what planning cannot do: a horizon that does not split
-    into whole intervals or does not fit in one day, replayed arrival logs, named
-    ``[[agents]]`` (planning staffs ``[[teams]]``).
+    ``forecast`` (workload name → arrivals per hour in each interval) replaces those
+    workloads' rates; a replayed log can be planned only with a forecast. Refuses,
+    naming the field, what planning cannot do: a horizon that does not split into
+    whole intervals or does not fit in one day, named ``[[agents]]`` (planning staffs
+    ``[[teams]]``), a forecast that names no workload or has the wrong length.
     """
+    forecast = dict(forecast or {})
     where = f"planning scenario {scenario.name!r}"
     problems: list[ErrorDetail] = []
     if (
@@ -109,12 +161,25 @@ def planning_day(scenario: Scenario, interval_minutes: float) -> Day:
                 f" intervals of {interval_minutes:g} minutes",
             )
         )
+    names = [source.name for source in scenario.workload]
+    for name, values in forecast.items():
+        if name not in names:
+            problems.append(ErrorDetail(("forecast", name), "names no workload"))
+        elif len(values) != intervals or any(
+            not math.isfinite(value) or value < 0 for value in values
+        ):
+            problems.append(
+                ErrorDetail(
+                    ("forecast", name),
+                    f"needs {intervals} finite rates >= 0, one per interval",
+                )
+            )
     for index, source in enumerate(scenario.workload):
-        if source.replay is not None:
+        if source.replay is not None and source.name not in forecast:
             problems.append(
                 ErrorDetail(
                     ("workload", index, "replay"),
-                    f"workload {source.name!r} replays a log; planning needs forecast rates",
+                    f"workload {source.name!r} replays a log; give its forecast rates",
                 )
             )
     if scenario.agents:
@@ -136,7 +201,9 @@ def planning_day(scenario: Scenario, interval_minutes: float) -> Day:
         raise ValidationError(where, problems)
     seconds = interval_minutes * 60.0
     rates = {
-        source.name: tuple(_interval_rates(_segments(source, scenario), intervals, seconds))
+        source.name: tuple(float(value) for value in forecast[source.name])
+        if source.name in forecast
+        else tuple(_interval_rates(_segments(source, scenario), intervals, seconds))
         for source in scenario.workload
     }
     return Day(
@@ -172,6 +239,7 @@ def _template(
         workload.append(
             source.model_copy(
                 update={
+                    "replay": None,
                     "rate_per_hour": None,
                     "rates_per_hour": curve,
                     "curve_start": scenario.start.timetz().replace(tzinfo=None),

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -20,7 +21,7 @@ import attrs
 from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.planning._baseline import erlang_staffing, workload_erlangs
 from omnirouter.planning._evaluate import Evaluator, Outcome
-from omnirouter.planning._forecast import Day, planning_day
+from omnirouter.planning._forecast import Day, load_forecast, planning_day
 from omnirouter.planning._groups import Group, eligibility, skill_groups
 from omnirouter.planning._search import search
 from omnirouter.simulation._parallel import executor_for
@@ -104,6 +105,8 @@ class StaffingPlan:
     #: Each judged channel's service-level goal.
     goals: Mapping[str, float]
     verification_replications: int
+    #: Workload → arrivals per hour per interval that replaced the scenario's rates.
+    forecast: Mapping[str, tuple[float, ...]] = attrs.field(factory=dict)
     baseline: StaffingPlan | None = None
 
     @property
@@ -288,8 +291,13 @@ class _Setting:
     eligible: dict[str, frozenset[str]]
 
 
-def _setting(scenario: Scenario, interval_minutes: float, hourly_cost: Any) -> _Setting:
-    day = planning_day(scenario, interval_minutes)
+def _setting(
+    scenario: Scenario,
+    interval_minutes: float,
+    hourly_cost: Any,
+    forecast: Mapping[str, Sequence[float]] | None,
+) -> _Setting:
+    day = planning_day(scenario, interval_minutes, forecast)
     groups = tuple(skill_groups(scenario, hourly_cost))
     eligible = eligibility(day.template, groups)
     position = {group.name: index for index, group in enumerate(groups)}
@@ -348,6 +356,7 @@ def plan_staffing(
     verification_replications: int = 20,
     safety: float = 1.0,
     seed: int | None = None,
+    forecast: Mapping[str, Sequence[float]] | str | Path | None = None,
     progress: PlanProgress | None = None,
 ) -> StaffingPlan:
     """The cheapest staffing per interval and team that meets every channel's target.
@@ -365,10 +374,14 @@ def plan_staffing(
     ``verification_replications`` others. Simulations run through ``executor`` (any
     :class:`concurrent.futures.Executor`), else a local process pool of ``workers``
     (default: every core); the plan is the same whatever runs it.
+
+    ``forecast`` (workload name → arrivals per hour in each interval, or a CSV file
+    read by :func:`load_forecast`) replaces the scenario's rates for those workloads.
     """
     _check_options(replications, verification_replications, shrinkage, max_occupancy, safety)
     used_seed = scenario.seed if seed is None else seed
-    setting = _setting(scenario, interval_minutes, hourly_cost)
+    rates = load_forecast(forecast) if isinstance(forecast, str | Path) else forecast
+    setting = _setting(scenario, interval_minutes, hourly_cost, rates)
     day = setting.day
     start = erlang_staffing(day, scenario, setting.groups, setting.eligible)
     floors = [0] * day.intervals
@@ -415,6 +428,7 @@ def plan_staffing(
         scenario=scenario,
         goals=dict(setting.goals),
         verification_replications=verification_replications,
+        forecast={name: tuple(values) for name, values in (rates or {}).items()},
     )
     return attrs.evolve(
         erlang_plan,

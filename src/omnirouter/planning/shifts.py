@@ -281,7 +281,7 @@ def schedule_shifts(
     if not templates:
         raise ValidationError("schedule_shifts", [ErrorDetail(("shifts",), "give at least one")])
     scenario = plan.scenario
-    day = planning_day(scenario, plan.interval_minutes)
+    day = planning_day(scenario, plan.interval_minutes, plan.forecast)
     groups = tuple(skill_groups(scenario, plan.hourly_cost))
     cover = [_coverage(shift, day) for shift in templates]
     _check(plan, templates, cover)
