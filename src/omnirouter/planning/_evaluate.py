@@ -103,7 +103,9 @@ class Outcome:
         if self.safety:
             levels = [
                 cell[1] / (cell[0] + cell[2])
-                for cell in (counts[channel][interval] for counts in self.replications)
+                for cell in (
+                    counts[channel][interval] for counts in self.replications if channel in counts
+                )
                 if cell[0] + cell[2]
             ]
             if len(levels) > 1:
