@@ -36,8 +36,8 @@ __all__ = ["search"]
 
 #: Repairs in a row that did not help an interval before the search leaves it be.
 _FUTILE = 3
-#: The most agents one trim removes from one (interval, group).
-_MAX_STEP = 8
+#: Agents the first trim of an (interval, group) tries to remove, and the most one does.
+_FIRST_STEP, _MAX_STEP = 2, 8
 #: Rounds of trades (two agents of one group for one of another) per pass.
 _TRADES = 2
 
@@ -122,7 +122,9 @@ class _Search:
                     spare = min(staffing[index][group], sum(staffing[index]) - self.floors[index])
                     if spare <= 0 or (index, group) in self.closed:
                         continue
-                    removal[(index, group)] = -min(spare, self.steps.get((index, group), 1))
+                    removal[(index, group)] = -min(
+                        spare, self.steps.get((index, group), _FIRST_STEP)
+                    )
                 if removal:
                     candidates.append((group, removal))
         if not candidates:
@@ -144,9 +146,9 @@ class _Search:
                     outcome.meets(other) or not current.meets(other) for other in window
                 ):
                     held.append((-removal[key] * self.groups[group].hourly_cost, -position, key))
-                    self.steps[key] = min(_MAX_STEP, 2 * self.steps.get(key, 1))
+                    self.steps[key] = min(_MAX_STEP, 2 * self.steps.get(key, _FIRST_STEP))
                 elif removal[key] < -1:
-                    self.steps[key] = max(1, self.steps.get(key, 1) // 2)
+                    self.steps[key] = max(1, self.steps.get(key, _FIRST_STEP) // 2)
                 else:
                     self.closed.add(key)
             if held:
