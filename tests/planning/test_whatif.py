@@ -57,3 +57,14 @@ def test_dataframe_and_plots(single_plan: Any) -> None:
     assert len(levels.lines) >= 2  # the levels and the goal
     with pytest.raises(KeyError):
         single_plan.plot_service_level("fax")
+
+
+def test_comparison_and_roster_frames(single_plan: Any, grown: Any) -> None:
+    pytest.importorskip("pandas")
+    frame = om.planning.compare_plans(single_plan, grown).to_dataframe()
+    assert frame.loc["agent-hours", "change"] > 0
+    roster = om.planning.schedule_shifts(
+        single_plan, [{"name": "hour", "start": "08:00", "hours": 1}], workers=1, replications=2
+    )
+    shifts = roster.to_dataframe()
+    assert shifts.loc["hour", "desk"] == max(row[0] for row in single_plan.agents)

@@ -25,10 +25,10 @@ def _optional(module: str) -> Any:
         ) from error
 
 
-def dataframe(rows: Sequence[dict[str, Any]]) -> Any:
-    """A DataFrame of the rows, indexed by interval start."""
+def dataframe(rows: Sequence[dict[str, Any]], index: str = "interval") -> Any:
+    """A DataFrame of the rows, indexed by the ``index`` column."""
     pandas = _optional("pandas")
-    return pandas.DataFrame(list(rows)).set_index("interval")
+    return pandas.DataFrame(list(rows)).set_index(index)
 
 
 def _axes(ax: Any) -> Any:

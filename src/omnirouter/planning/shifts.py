@@ -138,9 +138,7 @@ class Roster:
         """A ``pandas.DataFrame`` of :meth:`rows` (needs ``omnirouter[notebook]``)."""
         from omnirouter.planning._plots import dataframe
 
-        return dataframe(
-            [{"interval": row.pop("shift"), **row} for row in self.rows()]
-        ).rename_axis("shift")
+        return dataframe(self.rows(), "shift")
 
     def table(self) -> str:
         """The roster as text: agents per shift and group, cost and verification."""

@@ -32,10 +32,11 @@ class PlanComparison:
 
         return dataframe(
             [
-                {"interval": item, "base": base, "variant": variant, "change": change}
+                {"item": item, "base": base, "variant": variant, "change": change}
                 for item, base, variant, change in self.rows
-            ]
-        ).rename_axis("item")
+            ],
+            "item",
+        )
 
     def __str__(self) -> str:
         names = (self.base.name, self.variant.name)
