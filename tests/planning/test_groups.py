@@ -96,3 +96,17 @@ def _state(plan: list[tuple[float, str]], moment: float) -> str:
         if at <= moment:
             state = presence
     return state
+
+
+def test_work_nobody_on_duty_can_take_counts_as_missed() -> None:
+    from omnirouter.planning._evaluate import _replicate
+
+    scenario = TWO_TEAMS.with_changes(horizon_hours=1.0)
+    day = planning_day(scenario, 30)
+    groups = tuple(skill_groups(scenario, None))
+    # No billing agent on duty: billing calls are never answered (no patience: they
+    # would wait forever) and must count against their interval, not vanish.
+    counts = _replicate(day.template, groups, ((0, 1), (0, 1)), 0, 1)
+    voice = counts["voice"]
+    assert all(answered == 0 and within == 0 for answered, within, _ in voice)
+    assert sum(lost for _, _, lost in voice) > 0

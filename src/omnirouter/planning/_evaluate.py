@@ -24,10 +24,38 @@ from omnirouter.simulation.stats import Estimate, confidence_interval
 
 __all__ = ["Counts", "Evaluator", "Outcome"]
 
-#: Channel → per interval ``(answered, answered within the threshold, abandoned)``.
+#: Channel → per interval ``(answered, answered within the threshold, abandoned or never
+#: answered by the end of the day)``.
 Counts = dict[str, tuple[tuple[int, int, int], ...]]
 #: Told as a batch advances: ``(stage, jobs done, jobs in the batch)``.
 PlanProgress = Callable[[str, int, int], None]
+
+
+def _counts(simulation: Simulation, intervals: int) -> Counts:
+    """Run one replication; per channel and planning interval its interval counts.
+
+    Customers never answered by the end of the simulated day (no agent could take
+    their work) count against the interval they arrived in, with the abandoned.
+    """
+    result = simulation.run()
+    scenario = simulation.scenario
+    start, width = scenario.start_epoch, scenario.interval_minutes * 60.0
+    unanswered: dict[str, list[int]] = {}
+    for customer in simulation.customers.values():
+        tally = customer.channel
+        if customer.answered if tally.synchronous else customer.done:
+            continue
+        index = int((customer.arrived - start) / width)
+        if index < intervals:
+            unanswered.setdefault(tally.name, [0] * intervals)[index] += 1
+    counts: Counts = {}
+    for channel, rows in result.intervals.items():
+        extra = unanswered.get(channel, [0] * intervals)
+        counts[channel] = tuple(
+            (answered, within, lost + extra[index])
+            for index, (answered, within, lost) in enumerate(rows[:intervals])
+        )
+    return counts
 
 
 def _replicate(
@@ -40,9 +68,7 @@ def _replicate(
     """One replication of one staffing; module level, so a process pool can run it."""
     agents = roster(template, groups, staffing, template.interval_minutes)
     scenario = template.model_copy(update={"teams": [], "agents": agents})
-    result = Simulation(scenario, replication, seed=seed).run()
-    intervals = len(staffing)
-    return {channel: rows[:intervals] for channel, rows in result.intervals.items()}
+    return _counts(Simulation(scenario, replication, seed=seed), len(staffing))
 
 
 def _replicate_roster(
@@ -54,8 +80,7 @@ def _replicate_roster(
 ) -> Counts:
     """One replication of a roster given agent by agent (shift templates)."""
     scenario = template.model_copy(update={"teams": [], "agents": agents})
-    result = Simulation(scenario, replication, seed=seed).run()
-    return {channel: rows[:intervals] for channel, rows in result.intervals.items()}
+    return _counts(Simulation(scenario, replication, seed=seed), intervals)
 
 
 @attrs.frozen

@@ -59,6 +59,9 @@ class PlanCost:
 class IntervalKPI:
     """One channel in one interval, as verified: service level, abandonment, customers.
 
+    ``abandonment`` is the share who hung up or were never answered by the end of the
+    simulated day (work no agent on duty could take counts here, and against the goal).
+
     Each figure is a mean over the verification replications with its 95 % interval.
     ``met``: the mean service level reaches ``goal`` (an interval without customers
     is met).
