@@ -24,7 +24,12 @@ from omnirouter.simulation.distributions import Draw
 from omnirouter.simulation.kernel import EventKernel
 from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
 from omnirouter.simulation.results import ReplicationResult, Report, WaitingDistribution
-from omnirouter.simulation.scenario import RosterAgent, Scenario, WorkloadSource
+from omnirouter.simulation.scenario import (
+    RosterAgent,
+    Scenario,
+    WorkloadSource,
+    check_replications,
+)
 from omnirouter.simulation.streams import RandomStreams
 from omnirouter.simulation.workload import (
     RateSegment,
@@ -799,29 +804,23 @@ def simulate(
 
     Replication ``r`` draws from streams seeded by ``(seed, r, source)``, so the same
     seed gives identical results, and two scenarios that differ only in policy see
-    identical customers. Replications run in this process, or in parallel through
-    ``executor`` (any :class:`concurrent.futures.Executor`) or a local process pool of
-    ``workers``; the report is bit-identical either way. A process pool needs a
-    picklable ``priority`` and ``router_options``.
+    identical customers. The result is a :class:`Report`: KPIs per channel, queue,
+    team and agent, each a mean with its 95 % confidence interval across replications.
+    See the simulation guide for the scenario format and every KPI. Replications run
+    in this process, or in parallel through ``executor`` (any
+    :class:`concurrent.futures.Executor`) or a local process pool of ``workers``; the
+    report is bit-identical either way. A process pool needs a picklable ``priority``
+    and ``router_options``.
     """
     count = scenario.replications if replications is None else replications
-    if count < 1:
-        raise ValueError("replications must be >= 1")
+    check_replications(count)
     used_seed = scenario.seed if seed is None else seed
     jobs = [
         (scenario, replication, used_seed, priority, router_options) for replication in range(count)
     ]
     with executor_for(executor, workers, where="simulate") as chosen:
         results = run_ordered(_replicate, jobs, chosen, progress)
-    return _report(scenario, used_seed, results)
-
-
-def _report(scenario: Scenario, seed: int, results: Sequence[ReplicationResult]) -> Report:
-    thresholds = {
-        name: scenario.service_level_target(name).threshold.total_seconds()
-        for name in {source.channel for source in scenario.workload}
-    }
-    return Report(scenario.name, seed, tuple(results), thresholds)
+    return Report(scenario.name, used_seed, tuple(results), scenario.thresholds())
 
 
 def compare(
@@ -844,8 +843,7 @@ def compare(
     first = scenarios[0]
     used_seed = first.seed if seed is None else seed
     count = first.replications if replications is None else replications
-    if count < 1:
-        raise ValueError("replications must be >= 1")
+    check_replications(count)
     jobs = [
         (scenario, replication, used_seed, None, None)
         for scenario in scenarios
@@ -854,6 +852,11 @@ def compare(
     with executor_for(executor, workers, where="compare") as chosen:
         results = run_ordered(_replicate, jobs, chosen, progress)
     return [
-        _report(scenario, used_seed, results[index * count : (index + 1) * count])
+        Report(
+            scenario.name,
+            used_seed,
+            tuple(results[index * count : (index + 1) * count]),
+            scenario.thresholds(),
+        )
         for index, scenario in enumerate(scenarios)
     ]
