@@ -19,6 +19,7 @@ from omnirouter import (
     sla,
     testing,
 )
+from omnirouter._facade import Router
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -76,7 +77,6 @@ from omnirouter.routing import (
     FourEyes,
     Overflow,
     Queue,
-    Router,
     SelectionPolicy,
     Step,
     blending,
