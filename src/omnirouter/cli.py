@@ -17,14 +17,14 @@ import warnings
 from collections.abc import Sequence
 
 from omnirouter import __version__
-from omnirouter._cli import dedupe, erlang, schema, simulate
+from omnirouter._cli import dedupe, erlang, plan, schema, simulate
 from omnirouter._cli._report import one_line
 from omnirouter.errors import OmnirouterError, OmnirouterWarning
 
 __all__ = ["main"]
 
 #: Sub-commands modules; each has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``.
-_COMMANDS = (schema, erlang, simulate, dedupe)
+_COMMANDS = (schema, erlang, simulate, plan, dedupe)
 
 #: The exit code of refused input (argparse uses it for bad options, too).
 EXIT_REFUSED = 2

@@ -39,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let a scenario name files outside its own folder (extends, replay, strategy)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="run replications in parallel in this many local processes (default: 1); "
+        "the results are the same whatever the number",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--no-progress", action="store_true", help="never show the progress bar on stderr"
@@ -98,7 +105,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_progress and sys.stderr.isatty():
         progress = _ProgressBar(sys.stderr)
     started = time.perf_counter()
-    reports = compare(scenarios, replications=args.replications, seed=args.seed, progress=progress)
+    reports = compare(
+        scenarios,
+        replications=args.replications,
+        seed=args.seed,
+        progress=progress,
+        workers=args.workers,
+    )
     wall = time.perf_counter() - started
     if args.json:
         document = {"reports": [report.to_json() for report in reports]}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from omnirouter.model import Interaction, InteractionTemplate, ManualPriority
+from omnirouter.simulation._parallel import executor_for, run_ordered
 from omnirouter.simulation.distributions import Draw
 from omnirouter.simulation.kernel import EventKernel
 from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
@@ -744,6 +746,20 @@ def _team_figures(members: Sequence[AgentTally]) -> dict[str, float]:
     }
 
 
+def _replicate(
+    scenario: Scenario,
+    replication: int,
+    seed: int,
+    priority: PriorityStrategy | None,
+    router_options: dict[str, Any] | None,
+) -> ReplicationResult:
+    """One replication; a module-level function so a process pool can run it."""
+    simulation = Simulation(
+        scenario, replication, seed=seed, priority=priority, router_options=router_options
+    )
+    return simulation.run()
+
+
 def simulate(
     scenario: Scenario,
     *,
@@ -752,6 +768,8 @@ def simulate(
     priority: PriorityStrategy | None = None,
     router_options: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Run ``replications`` independent replications (default: the scenario's) of a scenario.
 
@@ -759,23 +777,20 @@ def simulate(
     seed gives identical results, and two scenarios that differ only in policy see
     identical customers. The result is a :class:`Report`: KPIs per channel, queue,
     team and agent, each a mean with its 95 % confidence interval across replications.
-    See the simulation guide for the scenario format and every KPI.
+    See the simulation guide for the scenario format and every KPI. Replications run
+    in this process, or in parallel through ``executor`` (any
+    :class:`concurrent.futures.Executor`) or a local process pool of ``workers``; the
+    report is bit-identical either way. A process pool needs a picklable ``priority``
+    and ``router_options``.
     """
     count = scenario.replications if replications is None else replications
     check_replications(count)
     used_seed = scenario.seed if seed is None else seed
-    results = []
-    for replication in range(count):
-        simulation = Simulation(
-            scenario,
-            replication,
-            seed=used_seed,
-            priority=priority,
-            router_options=router_options,
-        )
-        results.append(simulation.run())
-        if progress is not None:
-            progress(replication + 1, count)
+    jobs = [
+        (scenario, replication, used_seed, priority, router_options) for replication in range(count)
+    ]
+    with executor_for(executor, workers, where="simulate") as chosen:
+        results = run_ordered(_replicate, jobs, chosen, progress)
     return Report(scenario.name, used_seed, tuple(results), scenario.thresholds())
 
 
@@ -785,11 +800,14 @@ def compare(
     replications: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    workers: int | None = None,
 ) -> list[Report]:
     """Simulate several scenarios (policies) on the same seed and replications.
 
     Without ``seed`` and ``replications`` the first scenario's values apply to all, so
-    every policy meets the same customers.
+    every policy meets the same customers. ``executor`` or ``workers`` run every
+    replication of every scenario in parallel, as for :func:`simulate`.
     """
     if not scenarios:
         return []
@@ -797,14 +815,19 @@ def compare(
     used_seed = first.seed if seed is None else seed
     count = first.replications if replications is None else replications
     check_replications(count)
-    total = count * len(scenarios)
-    reports = []
-    for index, scenario in enumerate(scenarios):
-        done = index * count
-
-        def told(finished: int, _: int, done: int = done) -> None:
-            if progress is not None:
-                progress(done + finished, total)
-
-        reports.append(simulate(scenario, replications=count, seed=used_seed, progress=told))
-    return reports
+    jobs = [
+        (scenario, replication, used_seed, None, None)
+        for scenario in scenarios
+        for replication in range(count)
+    ]
+    with executor_for(executor, workers, where="compare") as chosen:
+        results = run_ordered(_replicate, jobs, chosen, progress)
+    return [
+        Report(
+            scenario.name,
+            used_seed,
+            tuple(results[index * count : (index + 1) * count]),
+            scenario.thresholds(),
+        )
+        for index, scenario in enumerate(scenarios)
+    ]
