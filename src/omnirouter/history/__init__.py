@@ -4,12 +4,14 @@ Use it as ``om.history`` after ``import omnirouter as om``.
 """
 
 from omnirouter.history.duplicates import (
+    BIRTH_YEAR_PIVOT,
     DEDUPE_FIELDS,
     DedupeStats,
     DuplicatePair,
     DuplicateResult,
     FellegiSunterModel,
     FieldEvidence,
+    UnknownColumnError,
     find_duplicates,
 )
 from omnirouter.history.erasure import KEEPABLE, ErasureReport
@@ -43,6 +45,7 @@ from omnirouter.history.store import AnonymousIdentity, ContactHistory
 from omnirouter.history.timeline import PlannedActivity, Quote, Timeline, TimelineEntry
 
 __all__ = [
+    "BIRTH_YEAR_PIVOT",
     "DEDUPE_FIELDS",
     "KEEPABLE",
     "PHONETIC_METHODS",
@@ -69,6 +72,7 @@ __all__ = [
     "SurvivorshipRules",
     "Timeline",
     "TimelineEntry",
+    "UnknownColumnError",
     "cologne_phonetics",
     "cologne_phonetics_many",
     "find_duplicates",
