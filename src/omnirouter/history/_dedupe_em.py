@@ -29,6 +29,7 @@ from omnirouter.history._dedupe_compare import PatternCodec
 
 __all__ = [
     "MIN_RECORDS_FOR_EM",
+    "PRIOR_DUPLICATE_SHARE",
     "PRIOR_PROBABILITIES",
     "FellegiSunterModel",
     "estimate_model",
@@ -36,67 +37,72 @@ __all__ = [
 
 _SMOOTHING = 0.5
 _M_FLOOR = 0.01
-_U_FLOOR = 0.0005
+_U_FLOOR = 1e-6
 _PRIOR_LOW, _PRIOR_HIGH = 1e-4, 0.5
 # No single field weighs more than this many bits either way.
-_MAX_WEIGHT = 11.0
+_MAX_WEIGHT = 20.0
 # Levels outside the order of agreement: a changed family name is not a degree of
 # spelling but a pattern of its own.
 _UNORDERED = frozenset({"changed"})
+# Levels beside the order of the others.
+_BESIDE = frozenset({"same building"})
 #: Fewer records than this cannot support EM: the model uses :data:`PRIOR_PROBABILITIES`.
 MIN_RECORDS_FOR_EM = 1_000
 # Fields whose exact agreement must speak for a match after EM, or EM found no person.
 _IDENTIFYING = ("given_name", "family_name", "birth_date", "email")
 
 #: The m and u probability of every field's levels when the data cannot support EM:
-#: how often two records of one person (m), and of two people who were compared at
-#: all (u), show each level. From the shares seen in German customer files.
+#: how often two records of one person (m) and two people picked at random (u) show
+#: each level, as seen in German customer files.
 PRIOR_PROBABILITIES: Mapping[str, Mapping[str, tuple[float, float]]] = {
     "given_name": {
-        "exact": (0.80, 0.004),
+        "exact": (0.80, 0.002),
         "exact, common name": (0.08, 0.02),
-        "similar": (0.05, 0.004),
+        "similar": (0.05, 0.002),
         "alike": (0.03, 0.01),
         "sounds alike": (0.015, 0.02),
-        "different": (0.015, 0.82),
-        "other sex": (0.01, 0.122),
+        "different": (0.015, 0.846),
+        "other sex": (0.01, 0.1),
     },
     "family_name": {
-        "exact": (0.78, 0.002),
-        "exact, common name": (0.09, 0.01),
-        "similar": (0.05, 0.003),
-        "alike": (0.03, 0.01),
-        "sounds alike": (0.02, 0.015),
-        "different": (0.01, 0.9599),
-        "changed": (0.02, 0.96),
+        "exact": (0.78, 0.0005),
+        "exact, common name": (0.09, 0.005),
+        "similar": (0.05, 0.001),
+        "alike": (0.03, 0.005),
+        "sounds alike": (0.02, 0.01),
+        "different": (0.01, 0.9785),
+        "changed": (0.02, 0.98),
     },
     "birth_date": {
-        "exact": (0.90, 0.0005),
-        "day/month swapped": (0.01, 0.0005),
-        "one typo": (0.05, 0.005),
-        "different": (0.04, 0.994),
+        "exact": (0.90, 0.00005),
+        "day/month swapped": (0.01, 0.00002),
+        "one typo": (0.05, 0.0005),
+        "different": (0.04, 0.99943),
     },
     "email": {
-        "exact": (0.85, 0.0005),
-        "one typo": (0.03, 0.0005),
-        "same name, other provider": (0.02, 0.002),
-        "different": (0.10, 0.997),
+        "exact": (0.85, 0.000001),
+        "one typo": (0.03, 0.000001),
+        "same name, other provider": (0.02, 0.0001),
+        "different": (0.10, 0.999898),
     },
     "phone": {
-        "exact, mobile": (0.50, 0.0005),
-        "exact": (0.30, 0.002),
-        "one typo": (0.05, 0.002),
+        "exact, mobile": (0.50, 0.000001),
+        "exact": (0.30, 0.00001),
+        "one typo": (0.05, 0.00001),
         "different": (0.14, 0.6),
-        "different mobiles": (0.01, 0.3955),
+        "different mobiles": (0.01, 0.399978),
     },
     "address": {
-        "same": (0.75, 0.001),
-        "same building": (0.05, 0.002),
-        "same street": (0.03, 0.005),
-        "same town": (0.07, 0.15),
-        "moved": (0.10, 0.842),
+        "same": (0.75, 0.00001),
+        "same building": (0.05, 0.00002),
+        "same street": (0.03, 0.0005),
+        "same town": (0.07, 0.05),
+        "moved": (0.10, 0.94947),
     },
 }
+#: With :data:`PRIOR_PROBABILITIES`, one record in ten is taken to be a further record
+#: of someone: the prior is 0.2 / (records - 1) per pair of records.
+PRIOR_DUPLICATE_SHARE = 0.1
 
 
 @attrs.frozen
@@ -163,13 +169,47 @@ def bounded_weights(
         # Two bands of one agreement: a rare name agreeing weighs at least a common one.
         weights[0] = max(weights[0], weights[1])
     weights[0] = max(weights[0], 0.0)
+    previous = weights[0]
     for index in range(1, len(weights)):
         if levels[index] in _UNORDERED:
             continue
-        weights[index] = min(weights[index], weights[index - 1])
-        if levels[index] == "different":
-            weights[index] = min(weights[index], 0.0)
+        if levels[index] in _BESIDE:
+            # Outside the chain (another flat in the same building is not more or less
+            # agreement than the same street): between the first and the last level.
+            weights[index] = min(weights[index], weights[0])
+            continue
+        weights[index] = previous = min(weights[index], previous)
+        if levels[index] in ("different", "moved"):
+            weights[index] = previous = min(previous, 0.0)
+    last = len(weights) - 1
+    for index, level in enumerate(levels):
+        if level in _BESIDE:
+            weights[index] = max(weights[index], weights[last])
     return tuple(weights)
+
+
+def _without_matches(counts: Sequence[float], m_row: Sequence[float], prior: float) -> list[float]:
+    """Level counts of random pairs less the expected count of true pairs among them."""
+    sampled = sum(counts)
+    return [max(count - prior * sampled * m, 0.0) for count, m in zip(counts, m_row, strict=True)]
+
+
+def _with_agreements(
+    u_row: list[float], m_row: Sequence[float], prior: float, shares: Mapping[int, float]
+) -> list[float]:
+    """u with the exact agreements counted over all pairs (less the true pairs' share)."""
+    if not shares:
+        return u_row
+    exact = {
+        level: max((share - prior * m_row[level]) / (1.0 - prior), _U_FLOOR)
+        for level, share in shares.items()
+    }
+    rest = 1.0 - sum(exact.values())
+    others = sum(value for level, value in enumerate(u_row) if level not in exact)
+    return [
+        exact[level] if level in exact else value * rest / others
+        for level, value in enumerate(u_row)
+    ]
 
 
 def _conditioned(levels: Sequence[str], u_row: list[float]) -> list[float]:
@@ -201,55 +241,43 @@ def _decoded(
     return [(codec.decode(pattern), count) for pattern, count in pattern_counts.items()]
 
 
-def _fit_prior(
-    decoded: Sequence[tuple[tuple[int, ...], int]],
-    weights: Sequence[Sequence[float]],
-    max_iterations: int = 100,
-) -> tuple[float, int]:
-    """EM for the prior alone, with fixed weights."""
-    pattern_weights = [
-        (
-            sum(row[level] for row, level in zip(weights, levels, strict=True) if level < len(row)),
-            count,
-        )
-        for levels, count in decoded
-    ]
-    total = float(sum(count for _, count in decoded)) or 1.0
-    prior, iterations = 0.1, 0
-    for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported after the loop
-        matched = sum(count * _probability(prior, weight) for weight, count in pattern_weights)
-        new_prior = min(max(matched / total, _PRIOR_LOW), _PRIOR_HIGH)
-        if abs(new_prior - prior) < 1e-7:
-            prior = new_prior
-            break
-        prior = new_prior
-    return prior, iterations
-
-
 def prior_model(
-    codec: PatternCodec, pattern_counts: Mapping[int, int], reason: str
+    codec: PatternCodec,
+    records: int,
+    reason: str,
+    agreement_shares: Mapping[str, Mapping[int, float]] | None = None,
 ) -> FellegiSunterModel:
-    """The model with :data:`PRIOR_PROBABILITIES`; only the prior is fitted to the data."""
+    """The model with :data:`PRIOR_PROBABILITIES` and :data:`PRIOR_DUPLICATE_SHARE`.
+
+    Where the file's own values agree more often than the table's u says (few distinct
+    streets, postcodes or birth dates), the file's share is used: an agreement that is
+    common in this file counts less.
+    """
     comparators = codec.comparators
+    shares = agreement_shares or {}
     m = tuple(
         tuple(PRIOR_PROBABILITIES[c.field][level][0] for level in c.levels) for c in comparators
     )
     u = tuple(
-        tuple(PRIOR_PROBABILITIES[c.field][level][1] for level in c.levels) for c in comparators
+        tuple(
+            max(PRIOR_PROBABILITIES[c.field][level][1], shares.get(c.field, {}).get(index, 0.0))
+            for index, level in enumerate(c.levels)
+        )
+        for c in comparators
     )
     levels = tuple(c.levels for c in comparators)
     weights = tuple(
         bounded_weights(m_row, u_row, names)
         for m_row, u_row, names in zip(m, u, levels, strict=True)
     )
-    prior, iterations = _fit_prior(_decoded(codec, pattern_counts), weights)
+    prior = min(2.0 * PRIOR_DUPLICATE_SHARE / max(records - 1, 1), _PRIOR_HIGH)
     return FellegiSunterModel(
         fields=tuple(c.field for c in comparators),
         levels=levels,
         m=m,
         u=u,
         prior=prior,
-        iterations=iterations,
+        iterations=0,
         weights=weights,
         source="prior weights",
         reason=reason,
@@ -280,18 +308,22 @@ def estimate_model(
     random_pair_counts: Mapping[int, int],
     *,
     records: int,
+    agreement_shares: Mapping[str, Mapping[int, float]] | None = None,
     max_iterations: int = 200,
     tolerance: float = 1e-6,
 ) -> FellegiSunterModel:
     """Estimate m, u and the prior by EM over the candidate pairs' pattern counts.
 
     ``random_pair_counts`` (patterns of randomly drawn record pairs, nearly all
-    non-matches) give the starting u probabilities. Falls back to :func:`prior_model`
+    non-matches) give the starting u probabilities and, after EM, the final ones;
+    ``agreement_shares`` (field → level → share of all record pairs, counted from the
+    values' frequencies) replace the sampled u of exact agreements, which a sample
+    sees too rarely to measure. Falls back to :func:`prior_model`
     for fewer than :data:`MIN_RECORDS_FOR_EM` ``records`` or contradictory estimates.
     """
     if records < MIN_RECORDS_FOR_EM:
         reason = f"{records:,} records are too few for EM (it needs {MIN_RECORDS_FOR_EM:,})"
-        return prior_model(codec, pattern_counts, reason)
+        return prior_model(codec, records, reason)
     comparators = codec.comparators
     level_counts = [len(c.levels) for c in comparators]
     level_names = [c.levels for c in comparators]
@@ -339,17 +371,27 @@ def estimate_model(
     fields = tuple(c.field for c in comparators)
     contradiction = _contradiction(codec, m, u)
     if contradiction is not None:
-        return prior_model(
-            codec, pattern_counts, f"EM's estimates were implausible ({contradiction})"
-        )
+        reason = f"EM's estimates were implausible ({contradiction})"
+        return prior_model(codec, records, reason, agreement_shares)
     # Within the candidate pairs, blocking made the non-matches agree more than people
     # at large do; the final u is that of random pairs, the prior that of all pairs.
-    u = [
-        _conditioned(c.levels, _floored(row, _U_FLOOR))
-        for c, row in zip(comparators, u_counts, strict=True)
-    ]
+    # A random sample holds a few true pairs too (many in a small file full of
+    # duplicates); their expected share of each level is taken out of u.
     all_pairs = records * (records - 1) / 2
     prior = min(max(match_total / all_pairs, 1.0 / all_pairs), _PRIOR_HIGH)
+    shares = agreement_shares or {}
+    u = [
+        _conditioned(
+            c.levels,
+            _with_agreements(
+                _floored(_without_matches(row, m_row, prior), _U_FLOOR),
+                m_row,
+                prior,
+                shares.get(c.field, {}),
+            ),
+        )
+        for c, row, m_row in zip(comparators, u_counts, m, strict=True)
+    ]
     return FellegiSunterModel(
         fields=fields,
         levels=tuple(c.levels for c in comparators),

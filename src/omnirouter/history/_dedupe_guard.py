@@ -8,9 +8,10 @@ personal fields — given name, birth date, e-mail and a mobile number — and v
 pair unless they speak for one person:
 
 * same or no family name (a household): another given name — also one that only
-  *sounds* alike (Anna/Emma) — is vetoed unless the birth date agrees; another birth
-  date (father and son of one name) unless the mobile number agrees; otherwise the
-  personal fields' weights must add up to more than zero;
+  *sounds* alike (Anna/Emma) — is vetoed unless the birth date agrees and neither
+  e-mail address nor mobile number differs (twins); another birth date (father and son
+  of one name) unless the mobile number agrees; otherwise the personal fields' weights
+  must add up to more than zero;
 * another family name (neighbours, or a marriage): the given name must agree and so
   must the birth date, the e-mail address or the mobile number — a woman who took her
   husband's name keeps her given name and birth date, a neighbour does not.
@@ -44,6 +45,7 @@ _SHARED_HOME = (SAME, SAME_BUILDING)
 # birth date (exact, day/month swapped, one typo) and an exact mobile number.
 _BIRTH_AGREES = (0, 1, 2)
 _EMAIL_AGREES = (0, 1)  # exact, one typo
+_EMAIL_DIFFERENT = 3
 _MOBILE_EXACT = 0
 _BIRTH_DIFFERENT = 3
 _PHONE_MOBILES = 4
@@ -64,8 +66,9 @@ def guard_vetoes(codec: PatternCodec, model: FellegiSunterModel, pattern: int) -
         # Neighbours, unless the given name agrees and so does a personal contact.
         return not (given in _GIVEN_AGREES and contact)
     if given in (SOUNDS_ALIKE, DIFFERENT):
-        # Another household member, unless the birth date says otherwise.
-        return birth not in _BIRTH_AGREES
+        # Another household member (a twin, if the birth date agrees), unless the birth
+        # date agrees and no personal contact disagrees.
+        return birth not in _BIRTH_AGREES or email == _EMAIL_DIFFERENT or phone == _PHONE_MOBILES
     if birth == _BIRTH_DIFFERENT:
         # Father and son of one name (who may share the family's e-mail address),
         # unless the mobile number agrees.

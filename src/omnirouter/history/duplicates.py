@@ -50,6 +50,7 @@ from omnirouter.history._dedupe_fields import (
     read_columns,
 )
 from omnirouter.history._dedupe_guard import guard_vetoes
+from omnirouter.history._dedupe_shares import agreement_shares
 from omnirouter.model.contact import Contact
 
 __all__ = [
@@ -446,6 +447,7 @@ def _find_duplicates(
         pattern_counts,
         _random_pattern_counts(len(ids), unguarded, rng),
         records=len(ids),
+        agreement_shares=agreement_shares(values, active, common),
     )
     if progress is not None:
         progress("model", 1, 1)
