@@ -1,15 +1,18 @@
-"""The duplicate finder: blocking, comparators, an EM-trained Fellegi–Sunter model, clustering.
+"""The duplicate finder: blocking, comparators, a Fellegi–Sunter model, a household guard.
 
 ``find_duplicates(records)`` reads mappings (CSV rows, JSON objects) or ``Contact``
 models and returns the scored duplicate pairs with per-field evidence and the clusters
-of records that are one person. No labelled data is needed: the model's m and u
-probabilities are estimated from the records themselves.
+of records that are one person. No labelled data is needed: the model's m
+probabilities are estimated by EM from the records themselves, its u probabilities
+from the values' frequencies and random pairs; a file too small or too uniform for EM
+is weighed with documented prior weights.
 
-Two rules protect against the classic errors. Household members — same family name
-and address, but another given name or birth date — are never linked (a clearly
-different given name or birth date vetoes a pair), and clustering never joins two
-groups that contain a vetoed or clearly non-matching pair, so one bad link cannot chain
-unrelated people together.
+The address is compared as one unit (same home, same building, same street, same
+town, moved), so a customer who moved keeps most of the evidence of name, birth date,
+e-mail and mobile number. The household and neighbour guard keeps people who share a
+home apart unless their personal data say they are one person, and clustering never
+joins two groups that contain a vetoed or clearly non-matching pair, so one bad link
+cannot chain unrelated people together.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from omnirouter.history._dedupe_compare import (
 )
 from omnirouter.history._dedupe_em import (
     MIN_RECORDS_FOR_EM,
+    PRIOR_DUPLICATE_SHARE,
+    PRIOR_PROBABILITIES,
     FellegiSunterModel,
     estimate_model,
 )
@@ -56,6 +61,9 @@ from omnirouter.model.contact import Contact
 __all__ = [
     "BIRTH_YEAR_PIVOT",
     "DEDUPE_FIELDS",
+    "MIN_RECORDS_FOR_EM",
+    "PRIOR_DUPLICATE_SHARE",
+    "PRIOR_PROBABILITIES",
     "DedupeStats",
     "DuplicatePair",
     "DuplicateResult",
@@ -347,17 +355,18 @@ def find_duplicates(
     ``records`` are mappings (keyed by the names in :data:`DEDUPE_FIELDS`, or map your
     columns with ``fields={"family_name": "surname", …}``) or :class:`~omnirouter.Contact`
     models. ``threshold`` is the match probability from which a pair counts as a
-    duplicate. ``household_guard`` vetoes pairs whose given name or birth date clearly
-    differ; switch it off only for data without households in which one person's
-    records may carry wholly different given names or birth dates (such as Febrl's
-    generated data), since those look exactly like household members. ``window`` is the
+    duplicate. ``household_guard`` keeps people who share a home apart unless their
+    given name, birth date, e-mail or mobile number say they are one person; it acts
+    only on a file that shows households (see ``DedupeStats.household_guard``), so data
+    without households (such as Febrl's) need no flag. ``window`` is the
     sorted-neighbourhood width, ``max_block_size`` the largest block compared in full
     (larger ones are skipped and counted in the stats). ``rng`` draws the random pairs
-    that seed the model (default: a fixed seed, so results are reproducible).
+    that estimate u (default: a fixed seed, so results are reproducible).
     ``progress(stage, done, total)`` is called now and then for long runs.
 
     Raises :class:`ValidationError` for a record without an id, a repeated id, an
-    unknown field name or an option out of range.
+    unknown field name or an option out of range, and :class:`UnknownColumnError`
+    (a ``ValidationError``) when ``fields`` maps to a column that no record has.
     """
     _check_options(threshold, window, max_block_size)
     # The finder builds millions of small objects but no reference cycles, so the cyclic
