@@ -32,7 +32,6 @@ the truth: the person, household and building of every record.
 from __future__ import annotations
 
 import random
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, combinations
@@ -259,19 +258,21 @@ class GermanCustomers:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, size: int) -> None:
         self.rng = rng
+        self.size = size
         self.female, self.female_weights = _weighted(_FEMALE)
         self.male, self.male_weights = _weighted(_MALE)
         self.top, self.top_weights = _weighted(_FAMILY_TOP)
         self.domains, self.domain_weights = _weighted(_MAIL_DOMAINS)
         city_weights = [city[3] for city in _CITIES] + [0.4] * len(_TOWNS)
         self.city_weights = list(accumulate(city_weights))
+        self.share = [weight / sum(city_weights) for weight in city_weights]
         self.places = [(c[0], c[1], c[2], c[4]) for c in _CITIES] + [
             (town, 20000 + 850 * n % 79000, 12, 0.3) for n, town in enumerate(_TOWNS)
         ]
         self.streets: dict[int, list[str]] = {}
-        self.buildings: dict[tuple[int, str, str], int] = {}
+        self.buildings: dict[tuple[int, str, str, str], int] = {}
         self.blocks: dict[int, list[_Address]] = {}
         self.next_household = 0
         self.emails: set[str] = set()
@@ -328,13 +329,19 @@ class _Generator:
         return f"0{area}{rng.randint(100000, 9999999)}"
 
     # --- places -----------------------------------------------------------------
-    def street(self, city_index: int) -> str:
+    def street(self, city_index: int) -> tuple[str, str]:
+        """A street of the town and its postcode; about 30 customers live in a street."""
         rng = self.rng
         streets = self.streets.get(city_index)
         if streets is None:
-            count = 40 if city_index < len(_CITIES) else 12
+            _, first_code, codes, _ = self.places[city_index]
+            count = max(12, round(self.size * self.share[city_index] / 30))
             streets = self.streets[city_index] = [
-                rng.choice(_STREET_NAMES) + rng.choice(_STREET_TYPES) for _ in range(count)
+                (
+                    rng.choice(_STREET_NAMES) + rng.choice(_STREET_TYPES),
+                    f"{first_code + rng.randrange(codes) * 3:05d}",
+                )
+                for _ in range(count)
             ]
         return rng.choice(streets)
 
@@ -342,7 +349,7 @@ class _Generator:
         rng = self.rng
         if city_index is None:
             city_index = rng.choices(range(len(self.places)), cum_weights=self.city_weights)[0]
-        city, first_code, codes, block_share = self.places[city_index]
+        city, _, _, block_share = self.places[city_index]
         blocks = self.blocks.setdefault(city_index, [])
         if blocks and rng.random() < block_share * 0.6:
             # Another flat in an apartment block of the town (2 to 12 flats a block).
@@ -355,10 +362,9 @@ class _Generator:
             return _Address(
                 shared.street, shared.house, shared.postcode, shared.city, shared.building, extra
             )
-        street = self.street(city_index)
+        street, postcode = self.street(city_index)
         house = str(rng.randint(1, 140)) + (rng.choice("abc") if rng.random() < 0.08 else "")
-        postcode = f"{first_code + (zlib.crc32(street.encode()) % codes) * 3:05d}"
-        key = (city_index, street, house)
+        key = (city_index, street, postcode, house)
         building = self.buildings.setdefault(key, len(self.buildings))
         made = _Address(street, house, postcode, city, building)
         if rng.random() < block_share:
@@ -641,7 +647,7 @@ def _people(
 def generate(size: int, seed: int = 20_261_202) -> GermanCustomers:
     """``size`` shuffled records with ids ``k0000001`` … and the truth about them."""
     rng = random.Random(seed)
-    generator = _Generator(rng)
+    generator = _Generator(rng, size)
     counts = dict.fromkeys(
         ("people", "household members", "further records", "movers", "marriages"), 0
     )
