@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import omnirouter as om
@@ -105,6 +105,7 @@ def test_bad_input_names_the_field(call: object, field: str) -> None:
 
 def test_erlang_a_without_abandonment_is_erlang_c() -> None:
     result = erlang.erlang_a(8.0, 10, 240.0, patience=1e12, threshold=20.0)
+    assert result.p_all_busy == pytest.approx(erlang.erlang_c(8.0, 10), rel=1e-6)
     assert result.p_wait == pytest.approx(erlang.erlang_c(8.0, 10), rel=1e-6)
     assert result.asa == pytest.approx(erlang.asa(8.0, 10, 240.0), rel=1e-6)
     assert result.service_level == pytest.approx(
@@ -167,6 +168,51 @@ def test_erlang_a_agrees_with_a_monte_carlo_queue() -> None:
         9.0 / 240.0, 240.0, 120.0, 10, 20.0, customers=60_000
     )
     assert p_abandon == pytest.approx(exact.p_abandon, abs=0.01)
-    assert mean_wait == pytest.approx(exact.asa, rel=0.08)
+    assert mean_wait == pytest.approx(exact.mean_wait, rel=0.08)
     assert exact.service_level is not None
     assert level == pytest.approx(exact.service_level, abs=0.015)
+
+
+def test_erlang_a_names_arrival_and_answered_figures_apart() -> None:
+    result = erlang.erlang_a(9.0, 10, 240.0, patience=120.0, threshold=20.0)
+    # Those who hang up waited, so more arrivals wait than answered customers did ...
+    assert result.p_all_busy > result.p_wait_answered
+    # ... and the answered figures are what the simulator's p_wait and asa mean.
+    assert result.p_wait == result.p_wait_answered
+    assert result.asa == result.asa_answered
+    assert result.asa_answered != result.mean_wait
+
+
+@settings(max_examples=40, deadline=None)
+@example(traffic=1_200.0, ratio=3.0, patience=60.0)  # once gave 1 + 4e-13 and -4e-13
+@example(traffic=1_200.0, ratio=2.5, patience=1_000.0)
+@given(
+    traffic=st.floats(min_value=0.01, max_value=400.0),
+    ratio=st.floats(min_value=0.2, max_value=3.0),
+    patience=st.floats(min_value=1.0, max_value=10_000.0),
+)
+def test_erlang_a_probabilities_stay_inside_zero_and_one(
+    traffic: float, ratio: float, patience: float
+) -> None:
+    agents = max(1, round(traffic / ratio))
+    result = erlang.erlang_a(traffic, agents, 240.0, patience=patience, threshold=20.0)
+    for value in (
+        result.p_all_busy,
+        result.p_wait_answered,
+        result.p_abandon,
+        result.service_level,
+        result.occupancy,
+    ):
+        assert value is not None
+        assert 0.0 <= value <= 1.0
+    assert result.mean_wait >= 0.0
+    assert result.asa_answered >= 0.0
+
+
+def test_erlang_a_staffing_search() -> None:
+    needed = erlang.agents_for_service_level_a(8.0, 240.0, 20.0, 0.8, patience=120.0)
+    level = erlang.erlang_a(8.0, needed, 240.0, 120.0, 20.0).service_level
+    fewer = erlang.erlang_a(8.0, needed - 1, 240.0, 120.0, 20.0).service_level
+    assert level is not None
+    assert fewer is not None
+    assert level >= 0.8 > fewer

@@ -7,7 +7,17 @@ the very same router. Import it as ``import omnirouter as om``.
 
 from importlib import metadata as _metadata
 
-from omnirouter import erlang, history, ops, outbound, priority, simulation, sla, testing
+from omnirouter import (
+    documents,
+    erlang,
+    history,
+    ops,
+    outbound,
+    priority,
+    simulation,
+    sla,
+    testing,
+)
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -20,8 +30,10 @@ from omnirouter.errors import (
     JournalError,
     NoQueueError,
     OmnirouterError,
+    OmnirouterWarning,
     RecoveryError,
     RoutingError,
+    ScenarioWarning,
     UnknownAgentError,
     UnknownChannelError,
     UnknownContactError,
@@ -29,6 +41,7 @@ from omnirouter.errors import (
     UnknownQueueError,
     ValidationError,
 )
+from omnirouter.limits import DEFAULT_LIMITS, Limits
 from omnirouter.model import (
     BUILTIN_CHANNELS,
     Agent,
@@ -79,12 +92,14 @@ from omnirouter.sla import (
 )
 
 try:
+    #: The installed version of omnirouter, e.g. ``"0.1.0"``.
     __version__ = _metadata.version("omnirouter")
 except _metadata.PackageNotFoundError:  # pragma: no cover - bare source tree only
     __version__ = "0.0.0+unknown"
 
 __all__ = [
     "BUILTIN_CHANNELS",
+    "DEFAULT_LIMITS",
     "Agent",
     "AgentStatus",
     "AsyncioDriver",
@@ -120,9 +135,11 @@ __all__ = [
     "JournalCorruptError",
     "JournalError",
     "KeywordClassifier",
+    "Limits",
     "ManualPriority",
     "NoQueueError",
     "OmnirouterError",
+    "OmnirouterWarning",
     "Overflow",
     "PostalAddress",
     "PriorityScorer",
@@ -132,6 +149,7 @@ __all__ = [
     "Router",
     "RoutingError",
     "SQLiteJournal",
+    "ScenarioWarning",
     "SelectionPolicy",
     "ServiceLevelPolicy",
     "ServiceLevelTarget",
@@ -150,6 +168,7 @@ __all__ = [
     "blending",
     "compare_strategies",
     "compile_expression",
+    "documents",
     "erlang",
     "history",
     "ops",

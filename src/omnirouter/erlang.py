@@ -1,4 +1,4 @@
-"""Erlang analytics: staffing formulas for queues with exponential service (R-SL1).
+"""Erlang analytics: staffing formulas for queues with exponential service.
 
 Traffic is offered load in Erlangs (arrival rate × average handle time); ``aht``,
 ``threshold`` and ``patience`` share one time unit (seconds, usually), and results
@@ -35,6 +35,7 @@ __all__ = [
     "ErlangA",
     "agents_for_asa",
     "agents_for_service_level",
+    "agents_for_service_level_a",
     "asa",
     "erlang_a",
     "erlang_b",
@@ -218,23 +219,92 @@ def agents_for_asa(
     )
 
 
+def agents_for_service_level_a(
+    traffic: float,
+    aht: float,
+    threshold: float,
+    target: float,
+    patience: float,
+    *,
+    max_agents: int = _DEFAULT_MAX_AGENTS,
+) -> int:
+    """The fewest agents whose Erlang A service level (share of all arrivals answered
+    within ``threshold``, with exponential ``patience``) reaches ``target``.
+
+    Starts from the Erlang C staffing and walks down (or up) one agent at a time.
+    """
+    traffic = _check_traffic("agents_for_service_level_a", traffic)
+    aht = _check_positive("agents_for_service_level_a", "aht", aht)
+    threshold = _check_non_negative("agents_for_service_level_a", "threshold", threshold)
+    target = _check_fraction("agents_for_service_level_a", "target", target)
+    patience = _check_positive("agents_for_service_level_a", "patience", patience)
+    max_agents = _check_agents("agents_for_service_level_a", max_agents)
+
+    def meets(agents: int) -> bool:
+        level = erlang_a(traffic, agents, aht, patience, threshold).service_level
+        return level is not None and level >= target
+
+    agents = min(
+        agents_for_service_level(traffic, aht, threshold, target, max_agents=max_agents), max_agents
+    )
+    if meets(agents):
+        while agents > 1 and meets(agents - 1):
+            agents -= 1
+        return agents
+    while agents < max_agents:
+        agents += 1
+        if meets(agents):
+            return agents
+    raise _refuse(
+        "agents_for_service_level_a",
+        "max_agents",
+        f"no staffing up to {max_agents} agents reaches a service level of {target}",
+        max_agents,
+    )
+
+
 @attrs.frozen(slots=True)
 class ErlangA:
-    """Steady-state figures of M/M/N+M (Erlang A), all per arriving customer.
+    """Steady-state figures of M/M/N+M (Erlang A), per arriving customer.
 
-    ``p_wait``: share that finds every agent busy. ``p_abandon``: share that hangs up
-    before being answered. ``asa``: mean wait of all arrivals (answered or not).
-    ``asa_answered``: mean wait of those answered. ``service_level``: share answered
-    within the threshold (``None`` when no threshold was given). ``occupancy``: share
-    of agent time busy.
+    Two kinds of figure, named apart:
+
+    * of every arrival — ``p_all_busy``: share that finds every agent busy;
+      ``mean_wait``: mean wait of all arrivals, the waits of those who hang up included;
+      ``p_abandon``: share that hangs up before being answered;
+    * of those answered — ``p_wait_answered``: share that waited at all;
+      ``asa_answered``: their mean wait (the average speed of answer);
+      ``service_level``: share of *all arrivals* answered within the threshold
+      (``None`` when no threshold was given).
+
+    ``p_wait`` and ``asa`` are the answered figures, ``p_wait_answered`` and
+    ``asa_answered``: the meaning the simulator's ``p_wait`` and ``asa`` have, so the
+    two compare directly. ``occupancy`` is the share of agent time busy. Every
+    probability lies in [0, 1].
     """
 
-    p_wait: float
+    p_all_busy: float
+    p_wait_answered: float
     p_abandon: float
-    asa: float
+    mean_wait: float
     asa_answered: float
     service_level: float | None
     occupancy: float
+
+    @property
+    def p_wait(self) -> float:
+        """Share of answered customers who waited at all (= ``p_wait_answered``)."""
+        return self.p_wait_answered
+
+    @property
+    def asa(self) -> float:
+        """Mean wait of answered customers (= ``asa_answered``), as the simulator's ``asa``."""
+        return self.asa_answered
+
+
+def _probability(value: float) -> float:
+    """Rounding leaves a sum of many small terms a few ulps outside [0, 1]: clamp it."""
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
 def _log_add(a: float, b: float) -> float:
@@ -267,7 +337,7 @@ def erlang_a(
     if threshold is not None:
         threshold = _check_non_negative("erlang_a", "threshold", threshold)
     if traffic == 0:
-        return ErlangA(0.0, 0.0, 0.0, 0.0, None if threshold is None else 1.0, 0.0)
+        return ErlangA(0.0, 0.0, 0.0, 0.0, 0.0, None if threshold is None else 1.0, 0.0)
     arrival = traffic / aht
     service = 1.0 / aht
     abandon = 1.0 / patience
@@ -306,28 +376,28 @@ def erlang_a(
         p_wait += math.exp(term - log_total)
     p_abandon = abandon * expected_queue / arrival
     mean_wait = expected_queue / arrival
-    asa_answered = _answered_wait(
-        agents, service, abandon, [math.exp(t - log_total) for t in busy_terms]
-    )
+    seeing = [math.exp(t - log_total) for t in busy_terms]
+    answered, asa_answered = _answered_wait(agents, service, abandon, seeing)
+    immediate = 1.0 - sum(seeing)
+    waited_answered = (answered - immediate) / answered if answered > 0 else 1.0
     level = None
     if threshold is not None:
-        level = _answered_within(
-            agents, service, abandon, [math.exp(t - log_total) for t in busy_terms], threshold
-        )
+        level = _probability(_answered_within(agents, service, abandon, seeing, threshold))
     return ErlangA(
-        p_wait=p_wait,
-        p_abandon=p_abandon,
-        asa=mean_wait,
-        asa_answered=asa_answered,
+        p_all_busy=_probability(p_wait),
+        p_wait_answered=_probability(waited_answered),
+        p_abandon=_probability(p_abandon),
+        mean_wait=max(0.0, mean_wait),
+        asa_answered=max(0.0, asa_answered),
         service_level=level,
-        occupancy=expected_busy / agents,
+        occupancy=_probability(expected_busy / agents),
     )
 
 
 def _answered_wait(
     agents: int, service: float, abandon: float, arrivals_seeing: list[float]
-) -> float:
-    """E[wait · 1{answered}] / P(answered) for a tagged arrival.
+) -> tuple[float, float]:
+    """``(P(answered), E[wait · 1{answered}] / P(answered))`` for a tagged arrival.
 
     An arrival that sees ``j`` customers waiting moves to ``j − 1`` ahead at rate
     ``Nμ + jθ`` (a service or an abandonment ahead) and abandons itself at rate θ;
@@ -354,7 +424,7 @@ def _answered_wait(
         answered_total += share * reach
         weighted_time += share * time
         reach_prev, time_prev = reach, time
-    return 0.0 if answered_total <= 0 else weighted_time / answered_total
+    return answered_total, 0.0 if answered_total <= 0 else weighted_time / answered_total
 
 
 def _answered_within(

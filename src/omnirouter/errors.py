@@ -24,8 +24,10 @@ __all__ = [
     "JournalError",
     "NoQueueError",
     "OmnirouterError",
+    "OmnirouterWarning",
     "RecoveryError",
     "RoutingError",
+    "ScenarioWarning",
     "UnknownAgentError",
     "UnknownChannelError",
     "UnknownContactError",
@@ -36,11 +38,62 @@ __all__ = [
 
 
 class OmnirouterError(Exception):
-    """Base class of every error omnirouter raises on purpose."""
+    """Base class of every error omnirouter raises on purpose.
+
+    Catch it to catch them all. An operation that raised one has changed nothing, so it
+    is safe to fix the input and try again. Messages name what was wrong and where, and
+    never repeat personal data.
+
+    Example:
+        >>> import omnirouter as om
+        >>> try:
+        ...     om.Router().accept("call-1")
+        ... except om.OmnirouterError as error:
+        ...     print(type(error).__name__, error)
+        UnknownInteractionError unknown interaction 'call-1'
+    """
+
+
+class OmnirouterWarning(UserWarning):
+    """Base class of every warning omnirouter issues: legal input that is almost surely a
+    mistake. ``path`` names the field (as in :class:`ErrorDetail`), when there is one."""
+
+    def __init__(self, message: str, path: Sequence[str | int] = ()) -> None:
+        self.path: tuple[str | int, ...] = tuple(path)
+        self.message = message
+        where = ".".join(str(part) for part in self.path)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ScenarioWarning(OmnirouterWarning):
+    """A scenario that loads and runs, but whose result is almost surely not what was meant
+    (a workload no agent serves, callbacks nobody can take)."""
 
 
 class ErrorDetail:
-    """One problem found while validating input: where (``path``) and what (``message``)."""
+    """One problem found while validating input: where (``path``) and what (``message``).
+
+    A :class:`ValidationError` carries one per bad field in ``errors``; a web service
+    turns them into the body of a 422 answer.
+
+    Attributes:
+        path: Where, as keys and list indexes: ``("skills", "billing")``.
+        location: The path as a dotted string: ``"skills.billing"`` (``"<root>"`` when
+            the input as a whole is wrong).
+        message: What is wrong, in words, e.g. ``"unknown channel 'pigeon'; known
+            channels: …"``.
+        type: A short machine-readable kind, e.g. ``"value_error"`` or ``"missing"``.
+        input: The value that was given. It may be personal data: keep it out of
+            answers and logs.
+
+    Example:
+        >>> import omnirouter as om
+        >>> try:
+        ...     om.Agent(id="anna", skills={"billing": 9})
+        ... except om.ValidationError as error:
+        ...     [(detail.location, detail.type) for detail in error.errors]
+        [('skills.billing', 'less_than_equal')]
+    """
 
     __slots__ = ("input", "message", "path", "type")
 
@@ -77,7 +130,21 @@ class ValidationError(OmnirouterError, ValueError):
     """Input did not validate. ``errors`` lists every bad field with its path.
 
     Raised instead of pydantic's own error so that callers need to know only one
-    exception tree; the original pydantic error is kept as ``__cause__``.
+    exception tree; the original pydantic error is kept as ``__cause__``. The message
+    lists every bad field on a line of its own.
+
+    Attributes:
+        title: What was validated, e.g. ``"Interaction"`` or ``"complete"``.
+        errors: One :class:`ErrorDetail` per problem, in the order found.
+        fields: Their dotted locations (see :attr:`fields`).
+
+    Example:
+        >>> import omnirouter as om
+        >>> try:
+        ...     om.Interaction.model_validate({"id": "x", "channel": "pigeon"})
+        ... except om.ValidationError as error:
+        ...     print(error.fields, error.errors[0].type)
+        ['channel'] value_error
     """
 
     def __init__(self, title: str, errors: Iterable[ErrorDetail]) -> None:
@@ -108,7 +175,12 @@ class ValidationError(OmnirouterError, ValueError):
 
 
 class UnknownChannelError(OmnirouterError, KeyError):
-    """A channel name that the registry does not know; the message lists the known ones."""
+    """A channel name that the registry does not know; the message lists the known ones.
+
+    Raised by :class:`~omnirouter.ChannelRegistry` look-ups and by the router for work
+    on a channel outside its registry. ``name`` is the unknown name, ``known`` the
+    registry's names. Also a ``KeyError``. In a web service: 422.
+    """
 
     def __init__(self, name: str, known: Iterable[str]) -> None:
         self.name = name
@@ -135,7 +207,11 @@ class ExpressionError(OmnirouterError, ValueError):
 
 
 class CalendarError(OmnirouterError, ValueError):
-    """A business-calendar question without an answer, e.g. no opening hours ahead."""
+    """A business-calendar question without an answer, e.g. no opening hours ahead.
+
+    Raised by :class:`~omnirouter.BusinessCalendar` arithmetic (``add_business_time``
+    when the calendar is never open again). Also a ``ValueError``.
+    """
 
 
 class ContactNotAllowedError(OmnirouterError):
@@ -151,7 +227,11 @@ class ContactNotAllowedError(OmnirouterError):
 
 
 class UnknownContactError(OmnirouterError, KeyError):
-    """A contact id that the contact history does not hold."""
+    """A contact id that the contact history does not hold.
+
+    Raised by :class:`~omnirouter.history.ContactHistory` look-ups; ``contact_id`` is
+    the id asked for. Also a ``KeyError``. In a web service: 404.
+    """
 
     def __init__(self, contact_id: str) -> None:
         self.contact_id = contact_id
@@ -163,7 +243,11 @@ class UnknownContactError(OmnirouterError, KeyError):
 
 
 class RoutingError(OmnirouterError):
-    """A router operation that cannot be done as asked; the router is unchanged."""
+    """A router operation that cannot be done as asked; the router is unchanged.
+
+    The base of the router's own errors: unknown ids, wrong states, duplicates, no
+    matching queue, no room.
+    """
 
 
 class _UnknownRoutingKeyError(RoutingError, KeyError):
@@ -183,47 +267,88 @@ class _UnknownRoutingKeyError(RoutingError, KeyError):
 
 
 class UnknownAgentError(_UnknownRoutingKeyError):
-    """An agent id the router does not know."""
+    """An agent id the router does not know (never added, or removed).
+
+    ``key`` is the id asked for; the message lists up to 20 known ids. Also a
+    ``KeyError``. In a web service: 404.
+    """
 
     what = "agent"
 
 
 class UnknownInteractionError(_UnknownRoutingKeyError):
-    """An interaction id the router does not know."""
+    """An interaction id the router does not know (never submitted, or finished so long
+    ago that ``keep_finished`` let it go).
+
+    ``key`` is the id asked for. Also a ``KeyError``. In a web service: 404.
+    """
 
     what = "interaction"
 
 
 class UnknownQueueError(_UnknownRoutingKeyError):
-    """A queue name the router does not know."""
+    """A queue name the router does not know (e.g. in ``transfer(id, queue=...)``).
+
+    ``key`` is the name asked for; the message lists the router's queues. Also a
+    ``KeyError``. In a web service: 404.
+    """
 
     what = "queue"
 
 
 class InvalidStateError(RoutingError):
-    """The operation does not fit the interaction's (or agent's) current state,
-    e.g. ``accept`` of work that was never offered."""
+    """The operation does not fit the interaction's (or agent's) current state.
+
+    For example ``accept`` of work that is not on offer, ``complete`` of work that is
+    only offered or still waiting, ``resume`` of work that is not paused. The message
+    names the state the work is in. In a web service: 409.
+    """
 
 
 class DuplicateIdError(RoutingError, ValueError):
-    """An id that is already in use (an interaction submitted twice, an agent added twice)."""
+    """An id that is already in use (an interaction submitted twice, an agent added twice).
+
+    Finished interactions keep their ids (see ``keep_finished`` on
+    :class:`~omnirouter.Router`). Also a ``ValueError``. In a web service: 409.
+    """
 
 
 class NoQueueError(RoutingError):
-    """No queue's ``accepts`` expression matches the interaction."""
+    """No queue's ``accepts`` expression matches the interaction, so ``submit`` refused
+    it. Add a catch-all queue (``om.Queue("general")``) to route everything. In a web
+    service: 422.
+    """
 
 
 class CapacityExceededError(RoutingError):
-    """The agent has no room for one more item of that channel (e.g. on ``pull``)."""
+    """The agent has no room for one more item of that channel.
+
+    Raised by ``pull``, ``resume`` and ``transfer(id, agent=...)``; the message says
+    which limit is reached. In a web service: 409.
+    """
 
 
 class JournalError(OmnirouterError):
-    """The durable journal cannot do what was asked (a failed write, a journal in use)."""
+    """The durable journal cannot do what was asked (a failed write, a journal in use).
+
+    A failed write is raised from the call whose command was applied in memory but not
+    made durable: stop serving and recover the router from the journal
+    (:meth:`omnirouter.Router.recover`). In a web service: 503.
+    """
 
 
 class JournalCorruptError(JournalError):
-    """A journal file that is damaged or truncated; the message names the file and record."""
+    """A journal file that is damaged or truncated; the message names the file and record.
+
+    Raised by :meth:`omnirouter.SQLiteJournal.verify` and while reading records for
+    recovery; damaged records are never replayed.
+    """
 
 
 class RecoveryError(JournalError):
-    """A journal that cannot be replayed as recorded; no command is ever skipped silently."""
+    """A journal that cannot be replayed as recorded; no command is ever skipped silently.
+
+    Raised by :meth:`omnirouter.Router.recover` when a command does not give its
+    recorded outcome, usually because a hook (``priority=``, ``sla=``, a callable
+    ``selection=``) was not passed again as it was when the commands were recorded.
+    """

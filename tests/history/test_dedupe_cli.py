@@ -124,7 +124,7 @@ def test_progress_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["missing.csv"], "no such file"),
+        (["missing.csv"], "No such file"),
         (["{source}", "--map", "surname"], "expected FIELD=COLUMN"),
         (["{source}", "--map", "surname=family"], "fields.surname"),
         (["{source}", "--id-column", "nope"], "has no 'nope'"),

@@ -107,6 +107,17 @@ def test_retry_at_waits_for_enough_old_contacts_to_leave() -> None:
     assert may_contact(SUBSCRIBED, "email", "status", decision.retry_at, history=log, policy=policy)
 
 
+def test_retry_at_is_utc_even_when_the_log_is_local_time() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    sent = datetime(2024, 6, 3, 12, tzinfo=berlin)
+    log = ContactLog([("c-1", "email", sent, "status")])
+    policy = OutboundPolicy(caps=[ContactCap(1, WEEK)])
+    decision = may_contact(SUBSCRIBED, "email", "status", sent + DAY, history=log, policy=policy)
+    assert decision.retry_at == sent + WEEK
+    assert decision.retry_at is not None
+    assert decision.retry_at.tzinfo is UTC
+
+
 def test_window_is_elapsed_time_across_a_dst_change() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     sent = datetime(2024, 3, 30, 12, tzinfo=berlin)  # CET, the day before the change

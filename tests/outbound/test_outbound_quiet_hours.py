@@ -186,6 +186,8 @@ def test_business_calendar_tells_when_it_reopens() -> None:
     decision = may_contact(person("c-1"), "callback", "callback", saturday, policy=policy)
     assert decision.rules == (Rule.CALENDAR_CLOSED,)
     assert decision.retry_at == utc(2024, 6, 10, 6)  # Monday 08:00 CEST
+    assert decision.retry_at is not None
+    assert decision.retry_at.tzinfo is UTC  # a UTC instant, as for quiet hours
     assert "opens at 2024-06-10T08:00:00+02:00" in decision.refusals[0].message
 
 

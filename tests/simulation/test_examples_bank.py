@@ -103,7 +103,7 @@ def test_bad_scenario_file_exits_2_naming_the_field(
         'extends = "' + str(EXAMPLES / "bank.toml").replace("\\", "/") + '"\nhorizon_hours = -1\n',
         encoding="utf-8",
     )
-    assert main(["simulate", str(broken)]) == 2
+    assert main(["simulate", str(broken), "--allow-files-outside"]) == 2
     err = capsys.readouterr().err
     assert "broken.toml" in err
     assert "horizon_hours" in err

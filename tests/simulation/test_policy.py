@@ -109,8 +109,8 @@ def _refused(text: str, base: Path | None = None) -> om.ValidationError:
             "priority.factors.0.kind",
             "contact history",
         ),
-        ('[priority]\nfile = "missing.toml"\n', "priority", "cannot read"),
-        ('[priority]\nfile = "strategy.yaml"\n', "priority", ".toml or .json"),
+        ('[priority]\nfile = "missing.toml"\n', "priority.file", "cannot read"),
+        ('[priority]\nfile = "strategy.yaml"\n', "priority.file", ".toml or .json"),
         ('[priority]\nfile = "s.toml"\nname = "x"\n', "priority", "either as file or inline"),
     ],
 )

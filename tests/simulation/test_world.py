@@ -182,13 +182,18 @@ def test_report_json_dataframe_and_plots(tmp_path: Path) -> None:
     assert set(document["channels"]["voice"]["service_level"]) == {
         "mean",
         "half_width",
+        "low",
+        "high",
         "replications",
     }
+    level = document["channels"]["voice"]["service_level"]
+    assert 0.0 <= level["low"] <= level["mean"] <= level["high"] <= 1.0
     assert len(document["per_replication"]) == 2
     frame = report.to_dataframe("teams")
     assert set(frame["team"]) == {"desk"}
-    with pytest.raises(ValueError, match="level must be one of"):
+    with pytest.raises(om.ValidationError, match="must be one of channels, queues") as bad:
         report.to_dataframe("galaxies")
+    assert bad.value.fields == ["level"]
     import matplotlib
 
     matplotlib.use("Agg")
@@ -198,3 +203,7 @@ def test_report_json_dataframe_and_plots(tmp_path: Path) -> None:
     assert len(axes.lines) == 1
     with pytest.raises(KeyError, match="pigeon"):
         report.waiting_distribution("pigeon")
+    for bad_call in (report.plot_waiting_times, report.plot_service_level):
+        with pytest.raises(om.UnknownChannelError, match="known channels: voice") as unknown:
+            bad_call("pigeon")
+        assert isinstance(unknown.value, om.OmnirouterError)

@@ -1,4 +1,4 @@
-"""``omnirouter schema``: write the JSON Schema of every boundary model."""
+"""``omnirouter schema``: write the JSON Schema of every document a user writes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from omnirouter.model import SCHEMA_MODELS
+from omnirouter.documents import SCHEMA_DOCUMENTS, json_schema
+from omnirouter.errors import ErrorDetail, ValidationError
 
 NAME = "schema"
-HELP = "Write the JSON Schema of every boundary model (to a folder, or stdout as one document)."
+HELP = (
+    "Write the JSON Schema of every document you write (scenario, strategy, service-level "
+    "policy, blending and invite rules, outbound policy, channels, interactions, agents, "
+    "contacts) to a folder, or to stdout as one document."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def all_schemas() -> dict[str, object]:
-    """Model name → JSON Schema, for every boundary model."""
-    return {model.__name__: model.model_json_schema() for model in SCHEMA_MODELS}
+    """Model name → JSON Schema (with ``$schema`` and ``$id``), for every document."""
+    return {model.__name__: json_schema(model) for model in SCHEMA_DOCUMENTS}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
         json.dump(schemas, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
         return 0
+    if out.exists() and not out.is_dir():
+        raise ValidationError(
+            "omnirouter schema", [ErrorDetail(["--out"], f"{str(out)!r} is a file, not a folder")]
+        )
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas.items():
         path = out / f"{name}.schema.json"

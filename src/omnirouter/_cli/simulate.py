@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.limits import DEFAULT_LIMITS
 from omnirouter.simulation import compare, format_comparison, load_scenario
 
 NAME = "simulate"
@@ -32,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--replications", type=int, default=None, help="replications (default: the scenario's)"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
+    parser.add_argument(
+        "--allow-files-outside",
+        action="store_true",
+        help="let a scenario name files outside its own folder (extends, replay, strategy)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--no-progress", action="store_true", help="never show the progress bar on stderr"
@@ -58,14 +65,35 @@ class _ProgressBar:
         self.stream.flush()
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.replications is not None and args.replications < 1:
-        from omnirouter.errors import ErrorDetail, ValidationError
-
+def _check_replications(replications: int | None) -> None:
+    limit = DEFAULT_LIMITS.replications
+    if replications is not None and not 1 <= replications <= limit:
         raise ValidationError(
-            "omnirouter simulate", [ErrorDetail(("--replications",), "must be >= 1")]
+            "omnirouter simulate",
+            [
+                ErrorDetail(
+                    ("--replications",), f"must be from 1 to {limit:,} (Limits.replications)"
+                )
+            ],
         )
-    scenarios = [load_scenario(path) for path in [args.scenario, *args.compare]]
+
+
+def customers_per_day(customers: int, replications: int, horizon_hours: float) -> float:
+    """Customers one simulated day offers: one replication's, scaled to 24 h if longer."""
+    per_run = customers / replications if replications else 0.0
+    return per_run if horizon_hours <= 24 else per_run * 24.0 / horizon_hours
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_replications(args.replications)
+    if args.seed is not None and not -(2**63) <= args.seed < 2**63:
+        raise ValidationError(
+            "omnirouter simulate", [ErrorDetail(("--seed",), "must fit in 64 bits")]
+        )
+    scenarios = [
+        load_scenario(path, allow_files_outside=args.allow_files_outside)
+        for path in [args.scenario, *args.compare]
+    ]
     progress = None
     if not args.no_progress and sys.stderr.isatty():
         progress = _ProgressBar(sys.stderr)
@@ -81,12 +109,16 @@ def run(args: argparse.Namespace) -> int:
         about = f": {scenario.description}" if scenario.description else ""
         print(f"{scenario.name} ({path}){about}")
     first = scenarios[0]
-    customers = sum(report.customers for report in reports)
+    runs = len(reports[0].replications)
+    per_day = customers_per_day(reports[0].customers, runs, first.horizon_hours)
+    day = "day" if first.horizon_hours <= 24 else "day (average)"
+    policies = f" × {len(reports)} policies" if len(reports) > 1 else ""
     print(
         f"{first.horizon_hours:g} h from {first.start.isoformat()}, warm-up "
-        f"{first.warmup_hours:g} h, seed {reports[0].seed}; {customers:,} customers "
-        f"simulated in {wall:.1f} s"
+        f"{first.warmup_hours:g} h, seed {reports[0].seed}; {per_day:,.0f} customers per "
+        f"simulated {day}, {runs} replications{policies}"
     )
     print()
     print(format_comparison(reports))
+    print(f"simulated in {wall:.1f} s")
     return 0

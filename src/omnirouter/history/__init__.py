@@ -1,4 +1,4 @@
-"""Contact history: normalisation, phonetic keys and duplicate finding (R-HI1…R-HI7).
+"""Contact history: normalisation, phonetic keys and duplicate finding.
 
 Use it as ``om.history`` after ``import omnirouter as om``.
 """

@@ -188,7 +188,7 @@ def merge_consent(
     candidates: Sequence[Candidate],
     record: Callable[[str, str, str, tuple[str, ...]], None],
 ) -> list[ConsentRecord]:
-    """Per channel and purpose, the decision that stands after a merge (R-HI6).
+    """Per channel and purpose, the decision that stands after a merge.
 
     Each record's own latest decision is taken; if any of them is an opt-out, the
     newest such opt-out stands (opt-out wins), else the newest opt-in.

@@ -1,10 +1,10 @@
 """The identity graph: which records, interactions and anonymous identities are one person.
 
-Records and interactions are linked through the identities they carry (R-HI3):
+Records and interactions are linked through the identities they carry:
 normalised e-mail addresses, E.164 phone numbers, social handles (platform and
 handle), customer numbers and chat/web session ids. The graph is a union-find over
 those nodes that keeps the evidence of every link, so each merge can say which
-identity joined which records (R-HI5).
+identity joined which records.
 """
 
 from __future__ import annotations

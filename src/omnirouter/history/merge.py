@@ -3,7 +3,7 @@
 ``merge`` links records through their identities (see :mod:`.identity`) and,
 optionally, the clusters of a duplicate finder; each linked group becomes one
 :class:`GoldenContact` whose every field says which record and which rule it came
-from (R-HI5), with consent merged per channel so that an opt-out wins (R-HI6).
+from, with consent merged per channel so that an opt-out wins.
 ``unmerge`` gives back the input records exactly as they were given.
 """
 

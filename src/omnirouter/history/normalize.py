@@ -1,4 +1,4 @@
-"""Normalising what people type: names, e-mail addresses, phone numbers, streets (R-HI4).
+"""Normalising what people type: names, e-mail addresses, phone numbers, streets.
 
 Every function here is pure and cheap: no I/O, no clock, no state between calls. The
 results are meant for *comparing* records (blocking keys, comparators, identity

@@ -237,6 +237,7 @@ def cologne_phonetics_many(names: Sequence[str]) -> list[str]:
     return digits.decode("ascii").split("\0")[1:]
 
 
+#: The name of a phonetic method, one of the keys of :data:`PHONETIC_METHODS`.
 PhoneticMethod = Literal["cologne", "soundex", "metaphone", "nysiis", "match_rating"]
 
 

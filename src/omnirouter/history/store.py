@@ -1,7 +1,7 @@
 """``ContactHistory``: contacts, their identity graph, the unified timeline, and erasure.
 
 One object a CRM embeds to answer "who is this, and what happened before?" across
-channels (R-HI1..R-HI3, R-HI7): contacts and interactions are linked through their
+channels: contacts and interactions are linked through their
 identities; ``timeline`` shows everything of a person in order, ``golden`` the merged
 contact with provenance, and ``forget`` erases a person (see :mod:`.erasure`).
 """
@@ -394,7 +394,7 @@ class ContactHistory:
         return golden
 
     def timeline(self, contact_id: str, *, planned: bool = True) -> list[TimelineEntry]:
-        """Everything of one person across channels, oldest first (R-HI1).
+        """Everything of one person across channels, oldest first.
 
         Includes interactions linked only through identities (an anonymous handle
         later matched) and, with ``planned``, the person's planned activities.
@@ -412,7 +412,7 @@ class ContactHistory:
         return self._timeline.select(interactions, activities)
 
     def case_timeline(self, case_id: str) -> list[TimelineEntry]:
-        """Everything of one case or deal, across all its contact persons (R-HI2)."""
+        """Everything of one case or deal, across all its contact persons."""
         return self._timeline.for_case(case_id)
 
     def planned(self, contact_id: str, *, at: datetime) -> list[PlannedActivity]:

@@ -1,12 +1,12 @@
 """The unified timeline: interactions from every channel and planned activities, in order.
 
-A :class:`Timeline` keeps each interaction once (R-HI1): ingesting it again under
+A :class:`Timeline` keeps each interaction once: ingesting it again under
 the same id updates it in place, and a copy with another id is recognised and skipped
 when it has the same ``attributes["message_id"]``, the same content at the same time,
 or — a text without message id — the same content within :data:`REDELIVERY_WINDOW`. Each
 entry lists the prices quoted in it, so an offer made in chat is in front of the
-agent who takes the follow-up call (R-HI7). Planned activities say who does what,
-from when until when (R-HI2).
+agent who takes the follow-up call. Planned activities say who does what,
+from when until when.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Self
 import pydantic
 
 from omnirouter.errors import ValidationError
+from omnirouter.model._suggest import with_suggestions
 
 __all__ = ["BoundaryModel"]
 
@@ -29,7 +30,7 @@ class BoundaryModel(pydantic.BaseModel):
         try:
             super().__init__(**data)
         except pydantic.ValidationError as error:
-            raise ValidationError.from_pydantic(error) from error
+            raise with_suggestions(ValidationError.from_pydantic(error), type(self)) from error
 
     # Tell pydantic this __init__ only translates errors: without the marker pydantic
     # would call it for every nested model, and the translated error (a ValueError)
@@ -58,7 +59,7 @@ class BoundaryModel(pydantic.BaseModel):
                 obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
             )
         except pydantic.ValidationError as error:
-            raise ValidationError.from_pydantic(error) from error
+            raise with_suggestions(ValidationError.from_pydantic(error), cls) from error
 
     @classmethod
     def model_validate_json(
@@ -73,4 +74,4 @@ class BoundaryModel(pydantic.BaseModel):
         try:
             return super().model_validate_json(json_data, strict=strict, context=context, **kwargs)
         except pydantic.ValidationError as error:
-            raise ValidationError.from_pydantic(error) from error
+            raise with_suggestions(ValidationError.from_pydantic(error), cls) from error

@@ -21,7 +21,7 @@ __all__ = ["Agent", "CapacityProfile"]
 
 
 class CapacityProfile(BoundaryModel):
-    """How much work of which kind an agent may hold at once (R-BL1).
+    """How much work of which kind an agent may hold at once.
 
     ``per_channel`` caps each channel (``{"voice": 1, "chat": 4, "email": 5}``); a
     channel family such as ``messenger`` caps all its members together. A channel
@@ -69,10 +69,10 @@ class Agent(BoundaryModel):
     """A person (or bot) who handles work.
 
     ``skills`` maps a skill to a proficiency from 1 to 5; ``channel_skills`` overrides
-    it per channel (a good talker is not always a good writer, R-RT2). ``capacity``
+    it per channel (a good talker is not always a good writer). ``capacity``
     accepts the dict shorthand ``{"voice": 1, "email": 5}``. ``portfolio`` lists the
     customer ids this agent is personal advisor of; ``backup_advisor_id`` stands in
-    while the agent is away (R-RT3).
+    while the agent is away.
 
     >>> Agent(id="anna", skills={"billing": 4}, capacity={"voice": 1}).capacity.per_channel
     {'voice': 1}

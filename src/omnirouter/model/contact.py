@@ -1,4 +1,4 @@
-"""Contacts: a person's names, identities across channels, consent per channel (R-HI3, R-HI6)."""
+"""Contacts: a person's names, identities across channels, consent per channel."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ __all__ = [
 
 
 class SocialHandle(BoundaryModel):
-    """A handle on a platform, e.g. ``Hasei4711`` on ``x``."""
+    """A handle on a platform, e.g. ``Hasei4711`` on ``x``.
+
+    Attributes:
+        platform: The platform's short name: ``x``, ``facebook``, ``instagram`` …
+        handle: The handle as the platform shows it.
+    """
 
     model_config = pydantic.ConfigDict(frozen=True)
 
@@ -37,7 +42,18 @@ class SocialHandle(BoundaryModel):
 
 
 class Identities(BoundaryModel):
-    """Everything that can identify the person on some channel."""
+    """Everything that can identify the person on some channel.
+
+    Contact history links records that share any of these (normalised): an e-mail
+    address, a phone number, a social handle, a customer number or a session id.
+
+    Attributes:
+        emails: E-mail addresses, as given.
+        phones: Phone numbers, as given (any format; compared as E.164).
+        handles: Social-media handles (:class:`SocialHandle`).
+        customer_numbers: Your own customer numbers.
+        session_ids: Web or chat session ids, which link a chat to a later call.
+    """
 
     emails: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
@@ -47,7 +63,11 @@ class Identities(BoundaryModel):
 
 
 class PostalAddress(BoundaryModel):
-    """A postal address as given; normalisation happens in ``omnirouter.history``."""
+    """A postal address as given; normalisation happens in ``omnirouter.history``.
+
+    Every field is optional: ``street``, ``house_number``, ``postcode``, ``city`` and
+    ``country`` (ISO 3166 alpha-2, e.g. ``DE``).
+    """
 
     street: str | None = None
     house_number: str | None = None
@@ -57,14 +77,14 @@ class PostalAddress(BoundaryModel):
 
 
 class ConsentStatus(enum.StrEnum):
-    """A consent decision."""
+    """A consent decision: ``opt_in`` (the person agreed) or ``opt_out`` (they refused)."""
 
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
 
 
 class ConsentRecord(BoundaryModel):
-    """One consent decision for one channel, with when and where it was given (R-HI6).
+    """One consent decision for one channel, with when and where it was given.
 
     Records are kept as a log, never overwritten: an opt-out recorded after an
     opt-in is a new record, so the history stays auditable.
@@ -85,7 +105,37 @@ class ConsentRecord(BoundaryModel):
 
 
 class Contact(BoundaryModel):
-    """A customer or contact person, as a CRM knows them."""
+    """A customer or contact person, as a CRM knows them.
+
+    Build it from keyword arguments or from a dict or JSON with ``model_validate``;
+    bad input raises :class:`~omnirouter.ValidationError` listing every bad field. Pass
+    it to ``router.submit(work, customer=contact)`` to let queues read it as
+    ``customer.…``; :mod:`omnirouter.history` merges and deduplicates contacts.
+
+    Attributes:
+        id: Your id of the contact.
+        given_name: Given (first) name.
+        family_name: Family (last) name.
+        title: Academic or other title, e.g. ``Dr.``.
+        birth_date: Date of birth.
+        identities: E-mail addresses, phone numbers, handles, customer numbers and
+            session ids (:class:`Identities`).
+        address: Postal address (:class:`PostalAddress`).
+        consent: The consent log (:class:`ConsentRecord`), per channel and purpose.
+        tier: A service tier such as ``gold`` (read by priority strategies).
+        segment: A customer segment.
+        advisor_id: The personal advisor's agent id.
+        language: Preferred language (a tag such as ``de``).
+        timezone: Time-zone name, e.g. ``Europe/Berlin`` (used for quiet hours).
+        preferred_channels: Channels the person prefers, most preferred first.
+        attributes: Anything else, as JSON-able data.
+
+    Example:
+        >>> contact = Contact(id="c-1", given_name="Anna", family_name="Meyer",
+        ...                   identities={"emails": ["anna@example.org"]})
+        >>> contact.display_name
+        'Anna Meyer'
+    """
 
     id: Identifier
     given_name: str | None = None

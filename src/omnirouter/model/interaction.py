@@ -1,4 +1,4 @@
-"""The channel-agnostic interaction: one piece of work from any channel (R-CH4)."""
+"""The channel-agnostic interaction: one piece of work from any channel."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ __all__ = [
 
 
 class Direction(enum.StrEnum):
-    """Who started the contact."""
+    """Who started the contact: ``inbound`` (the customer) or ``outbound`` (you)."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
@@ -55,6 +55,7 @@ class InteractionState(enum.StrEnum):
         return self in TERMINAL_STATES
 
 
+#: The four end states; an interaction in one of them is finished and changes no more.
 TERMINAL_STATES = frozenset(
     {
         InteractionState.COMPLETED,
@@ -66,7 +67,12 @@ TERMINAL_STATES = frozenset(
 
 
 class IdentityHints(BoundaryModel):
-    """What the channel tells about who is writing or calling, before identification."""
+    """What the channel tells about who is writing or calling, before identification.
+
+    Contact history uses these hints to link the interaction to a customer later, e.g.
+    a chat and a call that share a ``session_id``. Every field is optional: ``email``,
+    ``phone``, ``handle`` (e.g. ``@Hasei4711``) and ``session_id``.
+    """
 
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=64)
@@ -96,7 +102,16 @@ class ManualPriority(BoundaryModel):
 
 
 class BotHandover(BoundaryModel):
-    """What a bot or digital assistant hands to the human (R-RT9)."""
+    """What a bot or digital assistant hands to the human who takes over.
+
+    It rides on the ``offered`` and ``assigned`` events as ``detail["handover"]``, so
+    the agent's screen can show it.
+
+    Attributes:
+        bot: The bot's name.
+        transcript: The conversation so far, one message per entry.
+        extracted: What the bot found out, as JSON-able data (e.g. an invoice number).
+    """
 
     bot: str | None = None
     transcript: list[str] = Field(default_factory=list)

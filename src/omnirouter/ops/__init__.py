@@ -1,5 +1,5 @@
 """Operations: the durable journal, crash recovery, timer drivers, live statistics,
-reports, portfolio notifications and negative-post alerts (R-MO1, R-MO2, R-MO3).
+reports, portfolio notifications and negative-post alerts.
 
 Reach it as ``om.ops``; the main names are also on the ``om`` facade.
 """

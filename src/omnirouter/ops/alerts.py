@@ -1,4 +1,4 @@
-"""Negative-post alerts (R-MO3): a rule on public channels that raises an alert event.
+"""Negative-post alerts: a rule on public channels that raises an alert event.
 
 A post or review submitted on a public channel (``ChannelTraits.public``: social posts,
 reviews) whose subject or text the classifier labels negative raises an

@@ -80,6 +80,24 @@ class ThreadedDriver(_DriverCore):
     ``clock`` must be the router's clock (the default takes it from the router).
     Errors raised by ``tick`` stop the driver and are kept in :attr:`error`; a
     :class:`~omnirouter.JournalError` is among them (the router must then be recovered).
+
+    Args:
+        router: The router to tick.
+        clock: The router's clock (default: taken from the router).
+        max_sleep: The longest the thread sleeps between checks, in seconds; it wakes
+            earlier when a call sets an earlier timer.
+
+    Raises:
+        ValidationError: ``max_sleep`` is not positive seconds.
+
+    Example:
+        >>> import omnirouter as om
+        >>> router = om.Router(offer_timeout=30)
+        >>> with om.ThreadedDriver(router, max_sleep=0.5) as driver:
+        ...     driver.running
+        True
+        >>> driver.running, driver.error
+        (False, None)
     """
 
     def __init__(
@@ -145,6 +163,16 @@ class AsyncioDriver(_DriverCore):
     ``driver.start()`` inside a running loop (e.g. FastAPI's lifespan), ``await
     driver.stop()`` on shutdown; or ``async with AsyncioDriver(router): ...``. Ticks run
     on the loop's thread (a journal in ``"command"`` durability then writes there too).
+    Arguments, errors and :attr:`error` as for :class:`ThreadedDriver`.
+
+    Example:
+        >>> import asyncio
+        >>> import omnirouter as om
+        >>> async def serve() -> bool:
+        ...     async with om.AsyncioDriver(om.Router(), max_sleep=0.5) as driver:
+        ...         return driver.running
+        >>> asyncio.run(serve())
+        True
     """
 
     def __init__(

@@ -137,6 +137,30 @@ class SQLiteJournal:
     replays a bounded tail; ``keep_events=False`` stores commands only (reports then
     replay the commands). Every record carries a CRC-32, so a damaged file is reported
     as :class:`~omnirouter.JournalCorruptError` rather than replayed wrongly.
+
+    Args:
+        path: The SQLite file; created if it does not exist.
+        durability: ``"command"`` (default) or ``"group"``.
+        group_interval: Seconds between group commits, in (0, 10] (default 5 ms).
+        snapshot_every: Store a snapshot every this many commands (0: never).
+        keep_events: Store the events as well as the commands.
+
+    Raises:
+        ValidationError: An option is out of range.
+        JournalError: The file cannot be opened.
+        JournalCorruptError: The file exists but is not a readable journal.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import omnirouter as om
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "router.db"
+        >>> router = om.Router(clock=lambda: 0.0, journal=om.SQLiteJournal(path))
+        >>> router.submit({"id": "call-1", "channel": "voice"})
+        >>> router.journal.close()
+        >>> recovered = om.Router.recover(om.SQLiteJournal(path))
+        >>> recovered.state_of("call-1").value
+        'queued'
+        >>> recovered.journal.close()
     """
 
     def __init__(

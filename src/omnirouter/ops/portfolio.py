@@ -1,4 +1,4 @@
-"""Portfolio notifications (R-MO2): an advisor hears of every activity of their customers.
+"""Portfolio notifications: an advisor hears of every activity of their customers.
 
 Once a customer is in an advisor's portfolio (``Agent.portfolio``), every event of
 every interaction of that customer, on any channel, is passed to the advisor's

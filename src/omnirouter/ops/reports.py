@@ -1,4 +1,4 @@
-"""Reports (R-MO1): offered, answered, abandoned, service level, ASA and AHT per interval
+"""Reports: offered, answered, abandoned, service level, ASA and AHT per interval
 and per advisor, team, channel, queue or reason — from a journal or any event stream.
 
 Each interaction is counted once, in the interval in which it was first queued (offered).

@@ -1,4 +1,4 @@
-"""Live monitoring (R-MO1): ``router.stats()`` — what waits, who does what, how today goes.
+"""Live monitoring: ``router.stats()`` — what waits, who does what, how today goes.
 
 Two halves: what the router holds now and what happened today. Waiting work (counts per
 channel, queue and reason, the longest waits) is kept up to date from the router's events

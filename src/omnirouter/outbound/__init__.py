@@ -1,4 +1,4 @@
-"""Outbound contact: consent per channel, quiet hours, contact pressure, campaigns (R-HI6, R-MO4).
+"""Outbound contact: consent per channel, quiet hours, contact pressure, campaigns.
 
 Use it as ``om.outbound`` after ``import omnirouter as om``:
 

@@ -1,6 +1,6 @@
 """Contact pressure: caps per contact, per channel or across channels, per rolling window.
 
-Less is more (R-MO4): many people prefer one promotional e-mail a week to one a day.
+Less is more: many people prefer one promotional e-mail a week to one a day.
 The caller supplies the log of past outbound contacts, as :class:`OutboundRecord`
 values, plain ``(contact_id, channel, at, purpose)`` tuples, or a :class:`ContactLog`.
 Nothing here reads the clock: every question names its ``at``.

@@ -202,7 +202,7 @@ class QuietHours:
                 Refusal(
                     Rule.CALENDAR_CLOSED,
                     f"the business calendar is closed at {at.isoformat()}{when}",
-                    retry_at=reopens,
+                    retry_at=None if reopens is None else reopens.astimezone(UTC),
                 )
             )
         return refusals
@@ -217,7 +217,9 @@ class QuietHours:
             reopens = next_open(at)
         except OmnirouterError:
             return None
-        return reopens if isinstance(reopens, datetime) and reopens > at else None
+        if not isinstance(reopens, datetime) or reopens.tzinfo is None or not reopens > at:
+            return None
+        return reopens
 
     def _quiet_until(self, wall: datetime, zone: ZoneInfo, at: datetime) -> datetime | None:
         # Windows may touch or overlap: follow them until a moment outside all of them.

@@ -182,7 +182,7 @@ def _cap_refusal(
         return None
     # The window frees up once enough of the oldest counted contacts have left it.
     oldest_to_leave = counted[len(counted) - cap.limit]
-    retry_at = oldest_to_leave.at + cap.window
+    retry_at = (oldest_to_leave.at + cap.window).astimezone(UTC)
     last = counted[-1]
     message = (
         f"{cap.describe()}: {len(counted)} already, the last on {last.channel} at "

@@ -14,7 +14,7 @@ from omnirouter.errors import ErrorDetail, ValidationError
 
 __all__ = ["NEGATIVE_KEYWORDS", "KeywordClassifier"]
 
-#: The built-in negative-sentiment keywords (R-MO3), per language. Replace them with
+#: The built-in negative-sentiment keywords, per language. Replace them with
 #: your own list, or the whole classifier with a model of your own.
 NEGATIVE_KEYWORDS: Final[Mapping[str, tuple[str, ...]]] = {
     "de": (

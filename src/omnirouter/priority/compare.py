@@ -77,6 +77,32 @@ def compare_strategies(
     """Rank ``backlog`` under both strategies (the router's waiting order) and compare.
 
     A strategy given as data is scored with ``a``'s plug-ins when ``a`` is a scorer.
+
+    Args:
+        a: The current strategy: a scorer (whose plug-ins both use), a strategy or its
+            dict form.
+        b: The strategy to try.
+        backlog: The waiting work: interactions or dicts of their fields.
+        now: When to score (epoch seconds or an aware datetime).
+
+    Raises:
+        ValidationError: A strategy or a backlog item is invalid; the error names it.
+
+    Example:
+        >>> import omnirouter as om
+        >>> backlog = [
+        ...     {"id": "mail-1", "channel": "email", "created_at": "2024-05-02T08:00:00Z"},
+        ...     {"id": "post-1", "channel": "social_public",
+        ...      "created_at": "2024-05-02T08:05:00Z"},
+        ... ]
+        >>> first_come = {"name": "first come", "factors": [{"kind": "manual", "weight": 60}]}
+        >>> public_first = {"name": "public first", "factors": [
+        ...     {"kind": "channel", "weight": 600, "values": {"social_public": 1}}]}
+        >>> from datetime import datetime, UTC
+        >>> now = datetime(2024, 5, 2, 8, 10, tzinfo=UTC)
+        >>> comparison = om.compare_strategies(first_come, public_first, backlog, now)
+        >>> [change.id for change in comparison.moved_up()]
+        ['post-1']
     """
     scorer_a = a if isinstance(a, PriorityScorer) else PriorityScorer(a)
     scorer_b = b if isinstance(b, PriorityScorer) else scorer_a.with_strategy(b)

@@ -47,7 +47,7 @@ class TextClassifier(Protocol):
 
 @runtime_checkable
 class PortfolioLookup(Protocol):
-    """Who the personal advisor of a customer is, if anybody (R-RT3, R-MO2)."""
+    """Who the personal advisor of a customer is, if anybody."""
 
     def advisor_of(self, customer_id: str) -> str | None:
         """The advisor's agent id, or None when the customer is in no portfolio."""

@@ -35,7 +35,17 @@ BacklogItem = Interaction | Mapping[str, Any]
 
 @attrs.frozen(slots=True)
 class Contribution:
-    """One factor's share of a score: ``contribution = weight × raw``."""
+    """One factor's share of a score: ``contribution = weight × raw``.
+
+    Attributes:
+        factor: The factor's name in the strategy (its ``name``, else its kind).
+        kind: The factor's kind: ``reason``, ``tier``, ``repeat_contacts`` …
+        raw: What the factor read from the interaction.
+        weight: The factor's weight in the strategy.
+        contribution: ``weight × raw``, in seconds of head start.
+        detail: How the raw value was found, in words (e.g. "reason 'cancellation'
+            (classified from the text)").
+    """
 
     factor: str
     kind: str

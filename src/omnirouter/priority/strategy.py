@@ -3,7 +3,7 @@
 Every factor turns an interaction into a *raw value*; the strategy's score is the sum
 of ``weight × raw`` over its factors, in **seconds of head start** (virtual waiting
 time, as in the router's waiting order). An organisation changes its strategy by
-editing the document, not the code (R-RT4).
+editing the document, not the code.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Capacity: may this agent take one more item of channel X now? (R-BL1).
+"""Capacity: may this agent take one more item of channel X now?
 
 The one place that answers it is :meth:`Load.can_take` (with blending on, the load's
 ``gate`` adds the rules that are on, see ``routing._blend_engine``). A

@@ -7,6 +7,7 @@ accepted or declined, completed and finished (with its parts and four-eyes revie
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -36,10 +37,33 @@ __all__ = ["AgentStatus"]
 
 _END_EVENTS: Final = {state: state.value for state in S}
 
+_INF: Final = math.inf
+
 
 @attrs.frozen(slots=True)
 class AgentStatus:
-    """What one agent is doing now (a read-only copy)."""
+    """What one agent is doing now: a read-only copy from ``router.agent_status(agent_id)``.
+
+    Attributes:
+        agent_id: The agent's id.
+        presence: ``available`` (gets work), ``away`` or ``offline``.
+        idle_since: When (router clock, epoch seconds) the agent's load last changed;
+            the ``longest_idle`` policy prefers the smallest.
+        work: Ids of the work the agent holds now (offered or assigned), oldest first.
+        wrapping_up: Ids of completed work whose wrap-up time still keeps capacity busy.
+        occupancy: How full the agent's capacity is now, from 0.0 (idle) to 1.0 (full):
+            the fullest share of any per-channel cap, the total or the budget.
+        paused: Ids of interruptible work paused for more urgent work (channel blending).
+
+    Example:
+        >>> import omnirouter as om
+        >>> router = om.Router(clock=lambda: 0.0)
+        >>> router.add_agent(om.Agent(id="ana", capacity={"chat": 2}))
+        >>> router.set_presence("ana", "available")
+        >>> router.submit(om.Interaction(id="c-1", channel="chat"))
+        >>> router.agent_status("ana").to_json()["occupancy"]
+        0.5
+    """
 
     agent_id: str
     presence: str
@@ -49,6 +73,18 @@ class AgentStatus:
     occupancy: float
     paused: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """The status as a plain JSON-able dict (the id lists as lists)."""
+        return {
+            "agent_id": self.agent_id,
+            "presence": self.presence,
+            "idle_since": self.idle_since,
+            "work": list(self.work),
+            "wrapping_up": list(self.wrapping_up),
+            "occupancy": self.occupancy,
+            "paused": list(self.paused),
+        }
+
 
 class _RouterLifecycle(_RouterCalls):
     """Agents, submit, offers, completion (see the module doc)."""
@@ -56,7 +92,14 @@ class _RouterLifecycle(_RouterCalls):
     # ------------------------------------------------------------------ agents
 
     def add_agent(self, agent: Agent) -> None:
-        """Add an agent (offline until :meth:`set_presence` makes them available)."""
+        """Add an agent: an :class:`~omnirouter.Agent` or a dict of its fields.
+
+        The agent is offline until :meth:`set_presence` makes them available.
+
+        Raises:
+            ValidationError: The dict is not a valid agent.
+            DuplicateIdError: An agent with this id is already in the router.
+        """
         if not isinstance(agent, Agent):
             agent = self._registry.validate(Agent, agent)
         return self._run(
@@ -81,7 +124,12 @@ class _RouterLifecycle(_RouterCalls):
         self._emit("agent_added", now, None, agent.id)
 
     def remove_agent(self, agent_id: str) -> None:
-        """Remove an agent; offers, work and pinned work go back to their queues."""
+        """Remove an agent; their offers, work and work reserved for them go back to
+        their queues (at their original places).
+
+        Raises:
+            UnknownAgentError: No agent with this id.
+        """
         self._run(
             "remove_agent",
             lambda: {"agent_id": agent_id},
@@ -110,6 +158,10 @@ class _RouterLifecycle(_RouterCalls):
         """``available`` (gets work), ``away`` or ``offline`` (keep their work, get none).
 
         Offers still open to an agent going away are withdrawn and requeued.
+
+        Raises:
+            UnknownAgentError: No agent with this id.
+            ValidationError: ``presence`` is none of the three.
         """
         self._run(
             "set_presence",
@@ -139,7 +191,11 @@ class _RouterLifecycle(_RouterCalls):
                     self._requeue_from_agent(work, now, "presence")
 
     def agent_status(self, agent_id: str) -> AgentStatus:
-        """What the agent is doing now."""
+        """What the agent is doing now (:class:`AgentStatus`; ``to_json()`` for a dict).
+
+        Raises:
+            UnknownAgentError: No agent with this id.
+        """
         with self._lock:
             agent = self._agent(agent_id)
             return AgentStatus(
@@ -161,9 +217,20 @@ class _RouterLifecycle(_RouterCalls):
     # ------------------------------------------------------------------ submit
 
     def submit(self, interaction: Interaction, *, customer: Contact | None = None) -> None:
-        """Route new work. ``customer`` (optional) is visible to ``accepts`` as ``customer``.
+        """Route new work: an :class:`~omnirouter.Interaction` or a dict of its fields.
 
+        The first queue whose ``accepts`` matches takes it; if an agent is free it is
+        offered or assigned at once, otherwise it waits. ``customer`` (optional, a
+        :class:`~omnirouter.Contact` or dict) is visible to ``accepts`` as ``customer``.
         Work with a ``scheduled_at`` in the future (a callback) waits until then.
+
+        Raises:
+            ValidationError: The dict is not a valid interaction (e.g. an unknown
+                channel).
+            UnknownChannelError: An interaction built against another channel registry
+                names a channel this router does not know.
+            DuplicateIdError: The id is open or remembered as finished.
+            NoQueueError: No queue accepts it.
         """
         if not isinstance(interaction, Interaction):
             interaction = self._registry.validate(Interaction, interaction)
@@ -261,7 +328,13 @@ class _RouterLifecycle(_RouterCalls):
     # ------------------------------------------------------------------ offers
 
     def accept(self, interaction_id: str) -> None:
-        """The agent accepts the work offered to them."""
+        """The agent accepts the work offered to them: it is assigned, with no timeout.
+
+        Raises:
+            UnknownInteractionError: No such interaction.
+            InvalidStateError: It is not on offer (never offered, or already accepted,
+                declined, timed out or finished).
+        """
         self._run("accept", _id_argument, self._accept, None, (interaction_id,))
 
     def _accept(self, interaction_id: str, now: float) -> None:
@@ -272,7 +345,12 @@ class _RouterLifecycle(_RouterCalls):
 
     def decline(self, interaction_id: str) -> None:
         """The agent declines the offer: the work goes back to its place, and is not
-        offered to that agent again."""
+        offered to that agent again.
+
+        Raises:
+            UnknownInteractionError: No such interaction.
+            InvalidStateError: It is not on offer.
+        """
         self._run(
             "decline",
             lambda: {"interaction_id": interaction_id},
@@ -288,7 +366,17 @@ class _RouterLifecycle(_RouterCalls):
     # ------------------------------------------------------------------ completion
 
     def complete(self, interaction_id: str, wrap_up: float = 0.0) -> None:
-        """The agent finished the work. ``wrap_up`` seconds keep their capacity busy."""
+        """The agent finished the work. ``wrap_up`` seconds keep their capacity busy.
+
+        With a four-eyes rule, a public reply is not finished yet: a review task goes
+        to a second agent, and the reply completes with the review.
+
+        Raises:
+            UnknownInteractionError: No such interaction.
+            InvalidStateError: It is not assigned (still waiting, only offered, or
+                already finished).
+            ValidationError: ``wrap_up`` is negative or not a finite number.
+        """
         self._run("complete", _complete_arguments, self._complete, None, (interaction_id, wrap_up))
 
     def _complete(self, interaction_id: str, wrap_up: float, now: float) -> None:
@@ -297,8 +385,8 @@ class _RouterLifecycle(_RouterCalls):
             work = self._active(interaction_id)
         if work.state is not _ASSIGNED:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
-        if (type(wrap_up) is not float and type(wrap_up) is not int) or wrap_up < 0:
-            raise _invalid("complete", "wrap_up", f"must be seconds >= 0, not {wrap_up!r}")
+        if (type(wrap_up) is not float and type(wrap_up) is not int) or not 0 <= wrap_up < _INF:
+            raise _invalid("complete", "wrap_up", f"must be finite seconds >= 0, not {wrap_up!r}")
         open_children = [c for c in work.children if c in self._work] if work.children else ()
         if open_children:
             raise InvalidStateError(

@@ -1,5 +1,5 @@
 """What hosts and agents do to work on its way: pause and resume, abandon and cancel,
-transfer, pull, change priority, split and consult (R-RT4, R-RT5).
+transfer, pull, change priority, split and consult.
 
 :class:`_RouterOperations` holds these public calls; each runs through the one path in
 and moves the work with the flow and lifecycle below.
@@ -165,7 +165,7 @@ class _RouterOperations(_RouterLifecycle):
             self._agent_freed(previous, now)
 
     def pull(self, agent_id: str, interaction_id: str | None = None) -> str | None:
-        """An agent takes work themselves (R-RT4): the named waiting work (whatever the
+        """An agent takes work themselves: the named waiting work (whatever the
         step's target), or the best waiting work they may take. Returns its id or None."""
         return self._run(
             "pull",
@@ -244,7 +244,7 @@ class _RouterOperations(_RouterLifecycle):
             line.push(work)
 
     def split(self, interaction_id: str, parts: Sequence[Interaction]) -> list[str]:
-        """One piece of work becomes several (R-RT5): each part is routed on its own
+        """One piece of work becomes several: each part is routed on its own
         (keeping the original's place in the order) and the original completes when
         every part has ended. Returns the parts' ids."""
         parts = [
@@ -261,7 +261,7 @@ class _RouterOperations(_RouterLifecycle):
         )
 
     def consult(self, interaction_id: str, part: Interaction) -> str:
-        """Ask an expert (R-RT5): ``part`` is routed on its own while the agent keeps the
+        """Ask an expert: ``part`` is routed on its own while the agent keeps the
         work; the work cannot complete before the consultation has ended."""
         if not isinstance(part, Interaction):
             part = self._registry.validate(Interaction, part)

@@ -1,4 +1,4 @@
-"""Channel blending: load rules, interruptible work, reservations, proactive chat (R-BL1..4, R-RT6).
+"""Channel blending: load rules, interruptible work, reservations, proactive chat.
 
 Blending is data. A :class:`BlendRule` says *when* it holds (a condition over live load:
 ``waiting.voice > 3``), optionally *until* when it keeps holding once on (hysteresis),
@@ -40,6 +40,7 @@ __all__ = [
     "InviteRule",
     "LiveLoad",
     "handling_times",
+    "unknown_names",
 ]
 
 #: What a rule's ``when``/``until`` condition may read: per-channel figures (``waiting.voice``)
@@ -69,6 +70,55 @@ def _placeholder(*args: Any, **kwargs: Any) -> Any:
 _CHECK_FUNCTIONS: Final[Mapping[str, Callable[..., Any]]] = dict.fromkeys(
     LIVE_FUNCTIONS, _placeholder
 )
+
+
+#: Per-channel figures a condition reads as ``<root>.<channel>``.
+_CHANNEL_ROOTS: Final = frozenset(
+    {"waiting", "longest_wait", "service_level_at_risk", "available_agents", "holding", "paused"}
+)
+#: The figures ``queues.<name>.<figure>`` offers.
+_QUEUE_FIGURES: Final = frozenset(
+    {"waiting", "longest_wait", "service_level_at_risk", "available_agents"}
+)
+
+
+def unknown_names(
+    rule: BlendRule, channels: Iterable[str], queues: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
+    """``(field, message)`` for each channel or queue a rule's conditions read but that
+    does not exist (``waiting.vocie``), so a rule that could never fire is refused.
+
+    ``channels`` are the known channel (and family) names; ``queues`` the known queue
+    names (``None``: queue names are not checked).
+    """
+    known = frozenset(channels)
+    queue_names = None if queues is None else frozenset(queues)
+    found: list[tuple[str, str]] = []
+    for field in ("when", "until", "agents"):
+        expression = getattr(rule, f"{field}_expression")
+        if expression is None:
+            continue
+        for path in sorted(expression.paths):
+            parts = path.split(".")
+            if parts[0] in _CHANNEL_ROOTS and len(parts) > 1 and parts[1] not in known:
+                found.append(
+                    (field, f"{path} names no channel {parts[1]!r}{_close(parts[1], known)}")
+                )
+            elif parts[0] == "queues" and len(parts) > 1:
+                if queue_names is not None and parts[1] not in queue_names:
+                    hint = _close(parts[1], queue_names)
+                    found.append((field, f"{path} names no queue {parts[1]!r}{hint}"))
+                elif len(parts) > 2 and parts[2] not in _QUEUE_FIGURES:
+                    hint = _close(parts[2], _QUEUE_FIGURES)
+                    found.append((field, f"{path}: a queue has no figure {parts[2]!r}{hint}"))
+    return found
+
+
+def _close(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 class LiveLoad(Protocol):
@@ -161,7 +211,7 @@ def _compile(title: str, field: str, text: Any, roots: frozenset[str]) -> Expres
 
 
 class BlendRule:
-    """One blending rule, as data (see the module docstring and ``docs/blending.md``).
+    """One blending rule, as data (see the channel blending guide).
 
     ``when`` (blank: always) switches the rule on; ``until`` (optional) switches it off
     again — without it the rule is on exactly while ``when`` holds. Both read live load
@@ -287,7 +337,7 @@ class BlendRule:
 
 
 class InviteRule:
-    """A proactive chat rule ("web radar", R-RT6) for :meth:`omnirouter.Router.should_invite`.
+    """A proactive chat rule ("web radar") for :meth:`omnirouter.Router.should_invite`.
 
     ``when`` reads the visitor's facts as top-level names (``page``, ``seconds_on_page``,
     ``product`` …) and may call ``available(channel, target=...)``, ``waiting(channel)``

@@ -51,6 +51,26 @@ class Event(NamedTuple):
     immutable; a named tuple because the router builds one per state change that
     someone subscribed to, and a tuple is built several times faster than a frozen
     attrs record (see benchmarks/RESULTS.md, Routing).
+
+    Attributes:
+        kind: What happened, one of :data:`EVENT_KINDS`.
+        at: When, in the router's clock (epoch seconds).
+        interaction_id: The work it is about (None for agent events).
+        agent_id: The agent involved, if any.
+        queue: The queue the work is in, if any.
+        channel: The work's channel, if any.
+        detail: Extra facts, read-only (e.g. ``{"step": 1}``, ``{"reason": "declined"}``).
+
+    Example:
+        >>> import omnirouter as om
+        >>> router = om.Router(clock=lambda: 5.0)
+        >>> events = []
+        >>> unsubscribe = router.subscribe(events.append, kinds=["queued"])
+        >>> router.submit({"id": "mail-1", "channel": "email"})
+        >>> events[0].kind, events[0].at, events[0].queue
+        ('queued', 5.0, 'default')
+        >>> events[0].to_json()["interaction_id"]
+        'mail-1'
     """
 
     kind: str

@@ -41,6 +41,18 @@ class Step:
     advisor.backup_advisor_id``); blank means every agent. ``timeout`` (seconds) ends
     the step; ``None`` keeps it for good. With ``skip_if_absent`` the step is passed at
     once when no agent matching the target is present (e.g. the advisor is away).
+
+    Raises:
+        ExpressionError: ``target`` does not parse; the error shows where.
+        ValidationError: ``timeout`` is not positive finite seconds.
+
+    Example:
+        >>> import omnirouter as om
+        >>> experts_first = om.Step("skills.billing >= 4", timeout=20)
+        >>> anyone_after = om.Step()
+        >>> om.Queue("billing", accepts='reason == "billing"',
+        ...          steps=[experts_first, anyone_after]).name
+        'billing'
     """
 
     __slots__ = ("expression", "skip_if_absent", "target", "timeout")
@@ -83,7 +95,18 @@ class Step:
 
 class Overflow:
     """Move waiting work to ``queue`` once it has spent ``after`` seconds in the last step,
-    or at once on arrival when ``max_waiting`` items already wait in the queue."""
+    or at once on arrival when ``max_waiting`` items already wait in the queue.
+
+    Raises:
+        ValidationError: ``queue`` is empty, neither ``after`` nor ``max_waiting`` is
+            given, or one of them is negative or not a number.
+
+    Example:
+        >>> import omnirouter as om
+        >>> spill = om.Overflow("backup_team", after=120, max_waiting=10)
+        >>> om.Queue("main", overflow=spill).overflow.queue
+        'backup_team'
+    """
 
     __slots__ = ("after", "max_waiting", "queue")
 
@@ -116,6 +139,26 @@ class Queue:
 
     With ``sticky=True`` work from a known customer goes first to the agent who served
     that customer last, whatever the channel, when that agent is available now.
+
+    Args:
+        name: The queue's name, unique in a router.
+        accepts: An expression over the interaction's fields (``channel``, ``reason``,
+            ``language``, ``attributes.tier`` …) and ``customer``; blank takes everything.
+        steps: The steps (:class:`Step`) in order; none means one step open to every
+            agent.
+        overflow: Where work goes next (:class:`Overflow`), if anywhere.
+        sticky: Prefer the agent who served the customer last.
+
+    Raises:
+        ExpressionError: ``accepts`` does not parse.
+        ValidationError: ``name`` is empty or a step is not a :class:`Step`.
+
+    Example:
+        >>> import omnirouter as om
+        >>> vip = om.Queue("vip", accepts='attributes.tier == "gold"',
+        ...                steps=[om.Step("skills.billing >= 4", timeout=20), om.Step()])
+        >>> [step.target for step in vip.steps]
+        ['skills.billing >= 4', '']
     """
 
     __slots__ = ("accepts", "accepts_expression", "name", "overflow", "steps", "sticky")
@@ -174,7 +217,7 @@ class Queue:
 
 
 class FourEyes:
-    """The four-eyes principle for public replies (R-RT7).
+    """The four-eyes principle for public replies.
 
     Completing work on one of ``channels`` does not finish it: a review task goes to
     an agent matching ``reviewer`` (never the author), and the original completes

@@ -46,19 +46,51 @@ ServiceLevelHook.__module__ = __name__
 
 
 class Router(_RouterOperations):
-    """The routing core: submit work, add agents, react to events.
+    """The universal queue: submit work, add agents, and the router gives each piece of
+    work to the best-suited free agent, telling every change as an :class:`Event`.
 
-    ``queues`` are tried in order (the first whose ``accepts`` matches takes the
-    work); without any, one queue named ``default`` takes everything. ``selection``
-    is a policy name, a policy from :mod:`omnirouter.selection` or a callable
-    ``(interaction, candidates) -> agent``. ``offer_timeout`` (seconds) switches from
-    direct assignment to offers that must be accepted. ``priority`` is the priority
-    hook, ``sla`` the service-level hook, ``rng`` the random generator for random
-    policies, ``four_eyes`` the review rule for public replies. ``blending`` lists
-    blending rules and invite rules (:mod:`omnirouter.blending`, ``docs/blending.md``).
-    ``keep_finished`` bounds how many finished interactions the router remembers
-    (default: all): :meth:`state_of` answers for about that many of the latest, older
-    ids are forgotten (unknown, and may be submitted again), so a long run stays flat.
+    Every operation is thread-safe (one re-entrant lock) and either succeeds or raises
+    an :class:`~omnirouter.OmnirouterError` having changed nothing.
+
+    Args:
+        queues: Tried in order; the first whose ``accepts`` matches takes the work.
+            Without any, one queue named ``default`` takes everything.
+        selection: How to pick among free matching agents: a policy name
+            (``"longest_idle"``, ``"round_robin"`` …), a policy from
+            :mod:`omnirouter.selection`, or a callable ``(interaction, candidates) ->
+            agent``.
+        clock: Where the router reads the time (epoch seconds); ``time.time`` in
+            production, a :class:`~omnirouter.testing.ManualClock` in tests.
+        channels: The channel registry (default: the built-in channels).
+        offer_timeout: Seconds an agent has to :meth:`accept` an offer. Without it work
+            is assigned directly.
+        priority: The priority hook, ``(interaction, now) -> seconds of head start``,
+            e.g. a :class:`~omnirouter.PriorityScorer` (default: manual priority × 60 s).
+        sla: The service-level hook (e.g. a :class:`~omnirouter.ServiceLevelPolicy`);
+            with it the router emits ``sla_at_risk`` and ``sla_breached``.
+        rng: The random generator of random selection policies.
+        four_eyes: The review rule for public replies (:class:`FourEyes`).
+        journal: A :class:`~omnirouter.Journal` (e.g. :class:`~omnirouter.SQLiteJournal`)
+            that makes every call durable before it returns.
+        blending: Blending and invite rules (:mod:`omnirouter.blending`).
+        keep_finished: How many finished interactions to remember (default: all);
+            older ids are forgotten (unknown, and may be submitted again), so a long run
+            stays flat in memory.
+
+    Raises:
+        ValidationError: An option is invalid (e.g. a negative ``offer_timeout``); the
+            error names it.
+        ExpressionError: A queue's ``accepts`` or a step's target does not parse; the
+            error shows where.
+
+    Example:
+        >>> import omnirouter as om
+        >>> router = om.Router(clock=lambda: 0.0)
+        >>> router.add_agent({"id": "anna", "capacity": {"voice": 1}})
+        >>> router.set_presence("anna", "available")
+        >>> router.submit({"id": "call-1", "channel": "voice"})
+        >>> router.agent_of("call-1")
+        'anna'
     """
 
     def __init__(
@@ -211,6 +243,16 @@ class Router(_RouterOperations):
         router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
         (``blending``: the custom blending policies, or all rules to replace the
         snapshot's built-in ones).
+
+        Args:
+            journal: The journal the crashed router wrote.
+            checkpoint: Store a fresh snapshot once the replay is done, so the next
+                recovery starts there (default). ``False`` leaves the journal as it was.
+
+        Raises:
+            JournalCorruptError: A record fails its checksum or the sequence has a gap.
+            RecoveryError: A replayed command does not give its recorded outcome (a
+                hook passed differently than when it was recorded); nothing is skipped.
         """
         from omnirouter.ops.recovery import recover
 
@@ -232,7 +274,7 @@ class Router(_RouterOperations):
     # ------------------------------------------------------------------ add-ons
 
     def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
-        """Whether to invite a web visitor to a chat (R-RT6): the first
+        """Whether to invite a web visitor to a chat: the first
         :class:`~omnirouter.blending.InviteRule` of ``blending=`` whose condition holds for
         the visitor's facts and the live load, or an invitation that is not made. Reads
         only; ``now`` defaults to the clock."""
@@ -247,7 +289,7 @@ class Router(_RouterOperations):
             return blending.should_invite(visitor, self._clock() if now is None else now)
 
     def stats(self, now: float | None = None) -> RouterStats:
-        """Live figures (R-MO1): per channel and queue, agent, team and reason of contact.
+        """Live figures: per channel and queue, agent, team and reason of contact.
 
         Counters (handled, service level so far today) count from the first call.
         """
@@ -259,8 +301,8 @@ class Router(_RouterOperations):
         self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
     ) -> Callable[[], None]:
         """Tell ``callback`` every event of every customer in the advisor's portfolio,
-        on any channel, and those of advisors they back up while those are away
-        (R-MO2). Returns a function that stops the watch."""
+        on any channel, and those of advisors they back up while those are away.
+        Returns a function that stops the watch."""
         from omnirouter.ops.portfolio import watch_portfolio
 
         return watch_portfolio(self, advisor_id, callback)

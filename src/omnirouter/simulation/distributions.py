@@ -19,6 +19,9 @@ from typing import Annotated, Literal
 import pydantic
 from pydantic import Field
 
+from omnirouter import _files
+from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.limits import DEFAULT_LIMITS, Limits
 from omnirouter.model._base import BoundaryModel
 
 __all__ = [
@@ -38,8 +41,24 @@ Sampler = Callable[[random.Random], float]
 #: A compiled distribution tied to one stream: each call draws one value (seconds).
 Draw = Callable[[], float]
 
-_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-_NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: The longest time a distribution may describe: ten years, in seconds. Longer values are
+#: mistakes (a unit slip), and beyond them the samplers lose precision or overflow.
+MAX_SECONDS = 10 * 365 * 24 * 3600.0
+#: The widest spread allowed, as standard deviation over mean.
+MAX_SPREAD = 1000.0
+
+_Positive = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
+_NonNegative = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+
+
+def _spread_problem(mean: float, sd: float) -> str | None:
+    ratio = sd / mean
+    if ratio > MAX_SPREAD or ratio < 1.0 / MAX_SPREAD:
+        return (
+            f"sd_seconds / mean_seconds is {ratio:.3g}; it must lie between "
+            f"{1 / MAX_SPREAD:g} and {MAX_SPREAD:g}"
+        )
+    return None
 
 
 class Exponential(BoundaryModel):
@@ -67,12 +86,24 @@ class Exponential(BoundaryModel):
         return self.mean_seconds
 
 
-class LogNormal(BoundaryModel):
+class _MeanAndSpread(BoundaryModel):
+    """A distribution given by its mean and standard deviation (seconds)."""
+
+    mean_seconds: _Positive
+    sd_seconds: _Positive
+
+    @pydantic.model_validator(mode="after")
+    def _spread(self) -> _MeanAndSpread:
+        problem = _spread_problem(self.mean_seconds, self.sd_seconds)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class LogNormal(_MeanAndSpread):
     """Log-normal with the given mean and standard deviation (seconds), typical of talk time."""
 
     distribution: Literal["lognormal"] = "lognormal"
-    mean_seconds: _Positive
-    sd_seconds: _Positive
 
     def _mu_sigma(self) -> tuple[float, float]:
         variance_ratio = 1.0 + (self.sd_seconds / self.mean_seconds) ** 2
@@ -96,12 +127,10 @@ class LogNormal(BoundaryModel):
         return self.mean_seconds
 
 
-class Gamma(BoundaryModel):
+class Gamma(_MeanAndSpread):
     """Gamma with the given mean and standard deviation (seconds)."""
 
     distribution: Literal["gamma"] = "gamma"
-    mean_seconds: _Positive
-    sd_seconds: _Positive
 
     def _shape_scale(self) -> tuple[float, float]:
         return (self.mean_seconds / self.sd_seconds) ** 2, self.sd_seconds**2 / self.mean_seconds
@@ -186,23 +215,27 @@ Distribution = Annotated[
 ]
 
 
-def load_samples(file: Path, base: Path | None = None) -> list[float]:
+def load_samples(
+    file: Path, base: Path | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> list[float]:
     """Read observed values (seconds) from the first column of a CSV file.
 
     A header row is skipped when its first cell is not a number; every other row
-    must hold a non-negative number, or :class:`omnirouter.ValidationError` names it.
+    must hold a non-negative number, or :class:`omnirouter.ValidationError` names the
+    row (never its content). Files beyond :attr:`omnirouter.Limits.file_bytes` and
+    anything but a regular file are refused unread.
     """
-    from omnirouter.errors import ErrorDetail, ValidationError
-
     path = file if base is None or file.is_absolute() else base / file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValidationError(
-            "Empirical", [ErrorDetail(("file",), f"cannot read {path}: {error.strerror}")]
-        ) from error
+    text = _files.read_text(path, title="Empirical", where=("file",), limits=limits)
     values: list[float] = []
-    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+    with _files.csv_field_limit(limits):
+        try:
+            rows = list(csv.reader(text.splitlines()))
+        except csv.Error:
+            raise ValidationError(
+                "Empirical", [ErrorDetail(("file",), f"{str(path)!r} is not valid CSV")]
+            ) from None
+    for number, row in enumerate(rows, start=1):
         if not row or not row[0].strip():
             continue
         try:
@@ -211,13 +244,20 @@ def load_samples(file: Path, base: Path | None = None) -> list[float]:
             if number == 1:
                 continue
             raise ValidationError(
-                "Empirical", [ErrorDetail(("file", number), f"{row[0]!r} is not a number")]
+                "Empirical", [ErrorDetail(("file", number), "the first cell is not a number")]
             ) from None
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
             raise ValidationError(
-                "Empirical", [ErrorDetail(("file", number), f"{value} is not >= 0")]
+                "Empirical",
+                [
+                    ErrorDetail(
+                        ("file", number), f"not a number of seconds from 0 to {MAX_SECONDS:g}"
+                    )
+                ],
             )
         values.append(value)
     if not values:
-        raise ValidationError("Empirical", [ErrorDetail(("file",), f"{path} holds no values")])
+        raise ValidationError(
+            "Empirical", [ErrorDetail(("file",), f"{str(path)!r} holds no values")]
+        )
     return values

@@ -23,13 +23,15 @@ Handler = Callable[[Any], None]
 class EventKernel:
     """A discrete-event scheduler with a virtual clock.
 
+    Events run in time order; :meth:`run` leaves the clock at ``until``.
+
     >>> kernel = EventKernel(start=100.0)
     >>> seen = []
     >>> kernel.schedule(105.0, seen.append, "b")
     >>> kernel.schedule(101.0, seen.append, "a")
     >>> kernel.run(until=200.0)
     >>> seen, kernel.now
-    (['a', 'b'], 105.0)
+    (['a', 'b'], 200.0)
     """
 
     __slots__ = ("_counter", "_heap", "now")

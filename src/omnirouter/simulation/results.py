@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from omnirouter.errors import ErrorDetail, UnknownChannelError, ValidationError
 from omnirouter.simulation.stats import Estimate, confidence_interval
 
 if TYPE_CHECKING:
@@ -79,6 +80,26 @@ def _clean(groups: Mapping[str, Figures]) -> dict[str, dict[str, float | None]]:
     }
 
 
+#: Figures that are shares: their intervals are clipped to [0, 1]; every other figure
+#: (counts, seconds) is clipped at 0 from below.
+SHARES = frozenset(
+    {
+        "service_level",
+        "p_wait",
+        "abandonment_rate",
+        "own_advisor_share",
+        "sla_attainment",
+        "occupancy",
+        "utilisation",
+        "active_share",
+    }
+)
+
+
+def _range(key: str) -> tuple[float, float]:
+    return (0.0, 1.0) if key in SHARES else (0.0, math.inf)
+
+
 def _estimates(per_replication: Sequence[Mapping[str, Figures]]) -> dict[str, dict[str, Estimate]]:
     names: list[str] = []
     for groups in per_replication:
@@ -90,7 +111,9 @@ def _estimates(per_replication: Sequence[Mapping[str, Figures]]) -> dict[str, di
             keys += [key for key in groups.get(name, {}) if key not in keys]
         table[name] = {
             key: confidence_interval(
-                groups[name][key] for groups in per_replication if name in groups
+                (groups[name][key] for groups in per_replication if name in groups),
+                floor=_range(key)[0],
+                ceiling=_range(key)[1],
             )
             for key in keys
         }
@@ -137,11 +160,16 @@ class Report:
             result.waiting[channel] for result in self.replications if channel in result.waiting
         ]
         if not parts:
-            raise KeyError(f"no waiting times recorded for channel {channel!r}")
+            raise self._unknown_channel(channel, "waiting")
         counts = [sum(column) for column in zip(*(part.counts for part in parts), strict=True)]
         return WaitingDistribution(
             parts[0].bin_width, tuple(counts), sum(part.overflow for part in parts)
         )
+
+    def _unknown_channel(self, channel: object, kind: str) -> UnknownChannelError:
+        """A typed error (a ``KeyError`` too) listing the channels this report has."""
+        known = sorted({name for result in self.replications for name in getattr(result, kind)})
+        return UnknownChannelError(str(channel), known)
 
     def service_level_by_interval(self, channel: str) -> list[tuple[float, float]]:
         """``(hours after the warm-up, service level)`` per interval, replications pooled.
@@ -152,7 +180,7 @@ class Report:
             result.intervals[channel] for result in self.replications if channel in result.intervals
         ]
         if not rows:
-            raise KeyError(f"no intervals recorded for channel {channel!r}")
+            raise self._unknown_channel(channel, "intervals")
         step = self.replications[0].interval_seconds / 3600.0
         levels = []
         for index, cells in enumerate(zip(*rows, strict=True)):
@@ -183,7 +211,6 @@ class Report:
         ``level`` is ``"channels"``, ``"queues"``, ``"teams"``, ``"agents"`` or
         ``"blending"`` (rules). Needs the ``omnirouter[notebook]`` extra (pandas).
         """
-        pandas = _import_optional("pandas")
         tables = {
             "channels": self.channels,
             "queues": self.queues,
@@ -192,7 +219,11 @@ class Report:
             "blending": self.blending,
         }
         if level not in tables:
-            raise ValueError(f"level must be one of {', '.join(tables)}, not {level!r}")
+            raise ValidationError(
+                "Report.to_dataframe",
+                [ErrorDetail(("level",), f"must be one of {', '.join(tables)}, not {level!r}")],
+            )
+        pandas = _import_optional("pandas")
         rows = [
             {
                 "scenario": self.scenario,
@@ -210,8 +241,8 @@ class Report:
 
     def plot_waiting_times(self, channel: str, ax: Axes | None = None) -> Axes:
         """A bar chart of the channel's waiting-time distribution, threshold marked."""
-        plt = _import_optional("matplotlib.pyplot")
         distribution = self.waiting_distribution(channel)
+        plt = _import_optional("matplotlib.pyplot")
         if ax is None:
             _, ax = plt.subplots()
         assert ax is not None
@@ -230,8 +261,8 @@ class Report:
 
     def plot_service_level(self, channel: str, ax: Axes | None = None) -> Axes:
         """The channel's service level per reporting interval."""
-        plt = _import_optional("matplotlib.pyplot")
         levels = self.service_level_by_interval(channel)
+        plt = _import_optional("matplotlib.pyplot")
         if ax is None:
             _, ax = plt.subplots()
         assert ax is not None
@@ -313,26 +344,60 @@ _RULE_ROWS: tuple[tuple[str, str, str], ...] = (
 _ONLY_WHEN_NON_ZERO = frozenset({"callbacks", "transfers", "interruptions", "paused_seconds"})
 
 
-def _seconds(value: float) -> str:
-    if abs(value) >= 3600:
-        return f"{value / 3600:.2f} h"
-    if abs(value) >= 120:
-        return f"{value / 60:.1f} min"
-    return f"{value:.1f} s"
+#: Time units for a row: (name, seconds per unit); a row takes the largest that fits.
+_UNITS = (("h", 3600.0), ("min", 60.0), ("s", 1.0))
 
 
-def _show(estimate: Estimate | None, style: str) -> str:
+def _unit(estimates: Sequence[Estimate | None]) -> tuple[str, float]:
+    """The one unit a row of times is shown in: by its largest mean."""
+    means = [abs(e.mean) for e in estimates if e is not None and not math.isnan(e.mean)]
+    largest = max(means, default=0.0)
+    if largest >= 3600:
+        return _UNITS[0]
+    if largest >= 120:
+        return _UNITS[1]
+    return _UNITS[2]
+
+
+def _duration(seconds: float) -> str:
+    """A threshold in words: 20 s, 15 min, 1 h, 24 h, 2.5 h."""
+    for name, size in _UNITS:
+        if seconds >= size or name == "s":
+            return f"{seconds / size:g} {name}"
+    return f"{seconds:g} s"  # pragma: no cover - the loop always returns
+
+
+def _show(estimate: Estimate | None, style: str, scale: float = 1.0) -> str:
     if estimate is None or math.isnan(estimate.mean):
         return "—"
-    mean, half = estimate.mean, estimate.half_width
-    spread = not math.isnan(half)
-    if style == "percent":
-        return f"{100 * mean:.1f}%" + (f" ± {100 * half:.1f}" if spread else "")
-    if style == "seconds":
-        return _seconds(mean) + (f" ± {_seconds(half)}" if spread else "")
-    if style == "count":
-        return f"{mean:,.0f}" + (f" ± {half:,.0f}" if spread else "")
-    return f"{mean:.1f}" + (f" ± {half:.1f}" if spread else "")
+    factor = 100.0 if style == "percent" else 1.0 / scale
+    digits = (
+        0 if style == "count" else 1 if style in ("percent", "number") else 2 if scale > 60 else 1
+    )
+    sign = "%" if style == "percent" else ""
+    mean, half = estimate.mean * factor, estimate.half_width * factor
+    text = f"{mean:,.{digits}f}{sign}"
+    if math.isnan(half):
+        return text
+    low, high = estimate.low * factor, estimate.high * factor
+    if math.isclose(low, mean - half) and math.isclose(high, mean + half):
+        return f"{text} ± {half:,.{digits}f}"
+    # Clipped at the figure's possible range (0 %, 100 %, 0 s): show both ends.
+    return f"{text} ({low:,.{digits}f}–{high:,.{digits}f})"
+
+
+def _threshold_note(name: str, label: str, reports: Sequence[Report]) -> str:
+    """`` (within 20 s)``: the service-level threshold of a channel (or a queue's channel)."""
+    channel = name.rpartition(" / ")[2] if label == "queue" else name
+    values = []
+    for report in reports:
+        seconds = report.thresholds.get(channel)
+        text = "?" if seconds is None else _duration(seconds)
+        if text not in values:
+            values.append(text)
+    if values == ["?"]:
+        return ""
+    return f" (within {' | '.join(values)})"
 
 
 def format_comparison(reports: Sequence[Report]) -> str:
@@ -367,8 +432,15 @@ def format_comparison(reports: Sequence[Report]) -> str:
                     and all(e is None or e.mean == 0 for e in estimates)
                 ):
                     continue
-                cells = [_show(estimate, style) for estimate in estimates]
-                rows.append([f"{label} {name}" if first else "", title, *cells])
+                scale = 1.0
+                shown = title
+                if style == "seconds":
+                    unit, scale = _unit(estimates)
+                    shown = f"{title} ({unit})"
+                elif key == "service_level":
+                    shown = title + _threshold_note(name, label, reports)
+                cells = [_show(estimate, style, scale) for estimate in estimates]
+                rows.append([f"{label} {name}" if first else "", shown, *cells])
                 first = False
         if names:
             rows.append([""] * len(header))
@@ -383,5 +455,8 @@ def format_comparison(reports: Sequence[Report]) -> str:
         )
     replications = ", ".join(f"{r.scenario}: {len(r.replications)}" for r in reports)
     lines.append("")
-    lines.append(f"mean ± half width of the 95 % confidence interval; replications {replications}")
+    lines.append(
+        "mean ± half width of the 95 % confidence interval, or mean (low–high) where it is "
+        f"clipped at 0 or 100 %; replications {replications}"
+    )
     return "\n".join(line.rstrip() for line in lines)

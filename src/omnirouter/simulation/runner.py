@@ -22,7 +22,12 @@ from omnirouter.simulation.distributions import Draw
 from omnirouter.simulation.kernel import EventKernel
 from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
 from omnirouter.simulation.results import ReplicationResult, Report, WaitingDistribution
-from omnirouter.simulation.scenario import RosterAgent, Scenario, WorkloadSource
+from omnirouter.simulation.scenario import (
+    RosterAgent,
+    Scenario,
+    WorkloadSource,
+    check_replications,
+)
 from omnirouter.simulation.streams import RandomStreams
 from omnirouter.simulation.workload import (
     RateSegment,
@@ -781,11 +786,12 @@ def simulate(
 
     Replication ``r`` draws from streams seeded by ``(seed, r, source)``, so the same
     seed gives identical results, and two scenarios that differ only in policy see
-    identical customers.
+    identical customers. The result is a :class:`Report`: KPIs per channel, queue,
+    team and agent, each a mean with its 95 % confidence interval across replications.
+    See the simulation guide for the scenario format and every KPI.
     """
     count = scenario.replications if replications is None else replications
-    if count < 1:
-        raise ValueError("replications must be >= 1")
+    check_replications(count)
     used_seed = scenario.seed if seed is None else seed
     results = []
     for replication in range(count):
@@ -799,11 +805,7 @@ def simulate(
         results.append(simulation.run())
         if progress is not None:
             progress(replication + 1, count)
-    thresholds = {
-        name: scenario.service_level_target(name).threshold.total_seconds()
-        for name in {source.channel for source in scenario.workload}
-    }
-    return Report(scenario.name, used_seed, tuple(results), thresholds)
+    return Report(scenario.name, used_seed, tuple(results), scenario.thresholds())
 
 
 def compare(
@@ -823,6 +825,7 @@ def compare(
     first = scenarios[0]
     used_seed = first.seed if seed is None else seed
     count = first.replications if replications is None else replications
+    check_replications(count)
     total = count * len(scenarios)
     reports = []
     for index, scenario in enumerate(scenarios):

@@ -11,7 +11,9 @@ runner builds.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
+import warnings
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,14 +22,23 @@ import pydantic
 import pydantic_core
 from pydantic import AwareDatetime, Field
 
-from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
+from omnirouter import _files
+from omnirouter.errors import ErrorDetail, ExpressionError, ScenarioWarning, ValidationError
+from omnirouter.limits import DEFAULT_LIMITS, Limits
 from omnirouter.model import Agent, ChannelRegistry, ChannelTraits
 from omnirouter.model._base import BoundaryModel
 from omnirouter.model._types import Attributes, Identifier, LanguageTag
 from omnirouter.priority.plugins import AgentPortfolios
 from omnirouter.priority.scorer import PriorityScorer
 from omnirouter.priority.strategy import Strategy
-from omnirouter.routing.blending import AGENT_ROOTS, LIVE_FUNCTIONS, LIVE_ROOTS, BlendRule
+from omnirouter.routing import selection as _selection
+from omnirouter.routing.blending import (
+    AGENT_ROOTS,
+    LIVE_FUNCTIONS,
+    LIVE_ROOTS,
+    BlendRule,
+    unknown_names,
+)
 from omnirouter.routing.expressions import compile_expression
 from omnirouter.simulation.distributions import Distribution
 from omnirouter.sla.targets import ServiceLevelPolicy, ServiceLevelTarget
@@ -74,10 +85,10 @@ class Shift(BoundaryModel):
 
 
 class Break(BoundaryModel):
-    """A daily break: the agent is away from ``start`` for ``minutes``."""
+    """A daily break: the agent is away from ``start`` for ``minutes`` (at most a day)."""
 
     start: _ClockTime
-    minutes: _Positive
+    minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)]
 
 
 class RosterAgent(BoundaryModel):
@@ -152,10 +163,22 @@ class Team(BoundaryModel):
         return roster
 
 
+def _compiles(text: str) -> str:
+    """A validator: the text is a valid expression (checked when the scenario loads)."""
+    try:
+        compile_expression(text)
+    except ExpressionError as error:
+        raise ValueError(f"{error.reason} at column {error.column}") from None
+    return text
+
+
+_Expression = Annotated[str, pydantic.AfterValidator(_compiles)]
+
+
 class StepSpec(BoundaryModel):
     """A queue step: routing's :class:`~omnirouter.routing.queues.Step` as data."""
 
-    target: str = ""
+    target: _Expression = ""
     timeout: _Positive | None = None
     skip_if_absent: bool = False
 
@@ -172,17 +195,27 @@ class QueueSpec(BoundaryModel):
     """A queue: routing's :class:`~omnirouter.routing.queues.Queue` as data."""
 
     name: Identifier
-    accepts: str = ""
+    accepts: _Expression = ""
     steps: list[StepSpec] = Field(default_factory=list)
     overflow: OverflowSpec | None = None
     sticky: bool = False
 
 
+def _known_selection(name: str) -> str:
+    try:
+        _selection.resolve(name)
+    except ValidationError as error:
+        raise ValueError(error.errors[0].message) from None
+    return name
+
+
 class RouterSpec(BoundaryModel):
     """Router options: agent selection and the offer timeout (seconds)."""
 
-    selection: str = "longest_idle"
-    offer_timeout: _Positive | None = None
+    selection: Annotated[str, pydantic.AfterValidator(_known_selection)] = "longest_idle"
+    #: At least a millisecond: a shorter timeout would expire the offer at the very
+    #: moment it is made.
+    offer_timeout: Annotated[float, Field(ge=0.001, allow_inf_nan=False)] | None = None
 
 
 def _never_called(*args: Any, **kwargs: Any) -> Any:
@@ -265,6 +298,16 @@ class BlendRuleSpec(BoundaryModel):
         )
 
 
+def _parse_strategy(text: str, suffix: str, shown: str) -> Any:
+    try:
+        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        # The decoder's message says line and column; it never quotes the text.
+        raise ValueError(
+            f"the strategy file {shown} is not valid {suffix[1:].upper()}: {error}"
+        ) from None
+
+
 def _strategy_document(value: Any) -> Any:
     """``{file = "strategy.toml"}`` becomes that file's document; inline tables stay."""
     if not isinstance(value, dict) or "file" not in value:
@@ -274,21 +317,16 @@ def _strategy_document(value: Any) -> Any:
         raise ValueError(f"give the strategy either as file or inline, not both (also {others})")
     file = value["file"]
     if not isinstance(file, str | Path):
-        raise ValueError(f"file must be a file name, not {file!r}")
+        raise ValueError("file must be a file name")
     path = Path(file)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise ValueError(f"file {path.name}: use a .toml or .json strategy file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValueError(f"cannot read the strategy file {path}: {error.strerror}") from None
-    try:
-        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(
-            f"the strategy file {path} is not valid {suffix[1:].upper()}: {error}"
-        ) from None
+        text = _files.read_text(path, title="strategy")
+    except ValidationError as error:
+        raise ValueError(error.errors[0].message) from None
+    return _parse_strategy(text, suffix, repr(str(path)))
 
 
 class WorkloadSource(BoundaryModel):
@@ -334,10 +372,32 @@ class WorkloadSource(BoundaryModel):
                 "give exactly one of rate_per_hour, rates_per_hour or replay"
                 + (f" (got {', '.join(given)})" if given else "")
             )
+        if self.rates_per_hour is not None:
+            covered = len(self.rates_per_hour) * self.interval_minutes
+            if covered > 24 * 60 + 1e-9:
+                most = math.floor(24 * 60 / self.interval_minutes + 1e-9)
+                raise ValueError(
+                    f"rates_per_hour covers {covered / 60:g} h ({len(self.rates_per_hour)} "
+                    f"rates of {self.interval_minutes:g} min), more than a day; give at most "
+                    f"{most} rates, or a longer interval_minutes"
+                )
         if not self.name:
             default = f"{self.channel}:{self.reason}" if self.reason else self.channel
             object.__setattr__(self, "name", default)
         return self
+
+
+#: The years a scenario may start in; far dates overflow calendar arithmetic.
+_YEARS = (1900, 2200)
+
+
+def _plausible_start(value: datetime) -> datetime:
+    if not _YEARS[0] <= value.year <= _YEARS[1]:
+        raise ValueError(f"the start must lie between the years {_YEARS[0]} and {_YEARS[1]}")
+    return value
+
+
+Problems = list[tuple[tuple[str | int, ...], str]]
 
 
 class Scenario(BoundaryModel):
@@ -352,7 +412,9 @@ class Scenario(BoundaryModel):
 
     name: str = "scenario"
     description: str = ""
-    start: AwareDatetime = datetime.fromisoformat("2024-03-04T08:00:00+00:00")
+    start: Annotated[AwareDatetime, pydantic.AfterValidator(_plausible_start)] = (
+        datetime.fromisoformat("2024-03-04T08:00:00+00:00")
+    )
     horizon_hours: _Positive
     warmup_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
     replications: int = Field(default=5, ge=1, le=10_000)
@@ -369,9 +431,13 @@ class Scenario(BoundaryModel):
     blending: list[BlendRuleSpec] = Field(default_factory=list)
 
     @pydantic.model_validator(mode="after")
-    def _consistent(self) -> Scenario:
+    def _consistent(self, info: pydantic.ValidationInfo) -> Scenario:
+        context = info.context if isinstance(info.context, dict) else {}
+        limits = context.get("limits", DEFAULT_LIMITS)
+        problems = self.limit_problems(limits)
+        if problems:  # refuse before the roster (and its portfolios) is built
+            _raise(problems)
         registry = self.registry()
-        problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.warmup_hours >= self.horizon_hours:
             problems.append((("warmup_hours",), "warmup_hours must be shorter than horizon_hours"))
         for index, source in enumerate(self.workload):
@@ -406,26 +472,117 @@ class Scenario(BoundaryModel):
             problems.append(((), "the scenario has no agents (add [[teams]] or [[agents]])"))
         problems += self._policy_problems(registry)
         if problems:
-            raise pydantic_core.ValidationError.from_exception_data(
-                "Scenario",
-                [
-                    pydantic_core.InitErrorDetails(
-                        type=pydantic_core.PydanticCustomError(
-                            "value_error", "{message}", {"message": message}
-                        ),
-                        loc=location,
-                        input=None,
-                    )
-                    for location, message in problems
-                ],
-            )
+            _raise(problems)
         return self
 
-    def _policy_problems(
-        self, registry: ChannelRegistry
-    ) -> list[tuple[tuple[str | int, ...], str]]:
+    def expected_customers(self) -> float:
+        """An upper estimate of the customers one replication offers (replayed logs aside)."""
+        hours = self.horizon_hours
+        days = math.ceil(hours / 24.0) + 1  # a day curve may reach into the day before
+        total = 0.0
+        for source in self.workload:
+            if source.rate_per_hour is not None:
+                total += source.rate_per_hour * hours
+            elif source.rates_per_hour is not None:
+                per_day = math.fsum(source.rates_per_hour) * source.interval_minutes / 60.0
+                total += per_day * days
+        return total
+
+    def limit_problems(self, limits: Limits = DEFAULT_LIMITS) -> Problems:
+        """Where the scenario exceeds ``limits`` (checked before anything is built)."""
+        problems: Problems = []
+        if self.horizon_hours > limits.horizon_hours:
+            problems.append(
+                (
+                    ("horizon_hours",),
+                    f"{self.horizon_hours:g} h is longer than the limit of "
+                    f"{limits.horizon_hours:g} h (Limits.horizon_hours)",
+                )
+            )
+        if self.replications > limits.replications:
+            problems.append(
+                (
+                    ("replications",),
+                    f"{self.replications:,} is more than the limit of {limits.replications:,}"
+                    " (Limits.replications)",
+                )
+            )
+        expected = self.expected_customers()
+        if expected > limits.customers_per_run:
+            problems.append(
+                (
+                    ("workload",),
+                    f"about {expected:,.0f} customers per replication, more than the limit of "
+                    f"{limits.customers_per_run:,} (Limits.customers_per_run)",
+                )
+            )
+        intervals = self.horizon_hours * 60.0 / self.interval_minutes
+        if intervals > limits.intervals_per_run:
+            problems.append(
+                (
+                    ("interval_minutes",),
+                    f"{intervals:,.0f} reporting intervals, more than the limit of "
+                    f"{limits.intervals_per_run:,} (Limits.intervals_per_run)",
+                )
+            )
+        days = math.ceil(self.horizon_hours / 24.0) + 1
+        for index, source in enumerate(self.workload):
+            steps = days * len(source.rates_per_hour or ())
+            if steps > limits.intervals_per_run:
+                problems.append(
+                    (
+                        ("workload", index, "rates_per_hour"),
+                        f"{steps:,} day-curve steps over the horizon, more than the limit of "
+                        f"{limits.intervals_per_run:,} (Limits.intervals_per_run)",
+                    )
+                )
+        portfolios = sum(team.size * team.portfolio_size for team in self.teams)
+        portfolios += sum(len(entry.agent.portfolio) for entry in self.agents)
+        if portfolios > limits.portfolio_customers:
+            problems.append(
+                (
+                    ("teams",),
+                    f"{portfolios:,} portfolio customers, more than the limit of "
+                    f"{limits.portfolio_customers:,} (Limits.portfolio_customers)",
+                )
+            )
+        return problems
+
+    def lint(self) -> list[ScenarioWarning]:
+        """Legal but suspicious settings: each a :class:`omnirouter.ScenarioWarning`.
+
+        :func:`load_scenario` issues them with :func:`warnings.warn`; the command line
+        prints them. A workload on a channel no agent serves, or a ``callback_share``
+        while no agent takes callbacks, runs — at a service level of 0 %.
+        """
+        registry = self.registry()
+        agents = [team.template for team in self.teams] + [entry.agent for entry in self.agents]
+        found: list[ScenarioWarning] = []
+        for index, source in enumerate(self.workload):
+            if not any(_serves(agent, source.channel, registry) for agent in agents):
+                found.append(
+                    ScenarioWarning(
+                        f"no agent serves channel {source.channel!r} (check the teams' "
+                        "capacity and channels): its customers are never answered",
+                        ("workload", index, "channel"),
+                    )
+                )
+            if source.callback_share > 0 and not any(
+                _serves(agent, "callback", registry) for agent in agents
+            ):
+                found.append(
+                    ScenarioWarning(
+                        f"{source.callback_share:g} of the customers who hang up ask for a "
+                        "callback, but no agent serves the callback channel (give a team "
+                        "callback capacity)",
+                        ("workload", index, "callback_share"),
+                    )
+                )
+        return found
+
+    def _policy_problems(self, registry: ChannelRegistry) -> Problems:
         """Channels the policy sections name must exist; the simulator has no contact history."""
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+        problems: Problems = []
 
         def unknown(location: tuple[str | int, ...], channel: str) -> None:
             if channel not in registry:
@@ -442,6 +599,9 @@ class Scenario(BoundaryModel):
                     unknown(("blending", index, field, position), channel)
             for channel in rule.keep:
                 unknown(("blending", index, "keep", channel), channel)
+            queue_names = [queue.name for queue in self.queues]
+            for field, message in unknown_names(rule.rule(), registry.names(), queue_names):
+                problems.append((("blending", index, field), message))
         rule_names = [rule.name for rule in self.blending]
         twice = sorted({name for name in rule_names if rule_names.count(name) > 1})
         if twice:
@@ -495,6 +655,20 @@ class Scenario(BoundaryModel):
             threshold=traits.service_level_target, goal=traits.service_level_goal
         )
 
+    def thresholds(self) -> dict[str, float]:
+        """Service-level threshold (seconds) of every channel the workload reaches.
+
+        The workload's channels, and ``callback`` when some source leaves callbacks.
+        """
+        channels = {source.channel for source in self.workload}
+        if any(source.callback_share > 0 for source in self.workload):
+            channels.add("callback")
+        return {
+            name: self.service_level_target(name).threshold.total_seconds()
+            for name in sorted(channels)
+            if name in self.registry()
+        }
+
     def router_options(self, channels: ChannelRegistry | None = None) -> dict[str, Any]:
         """The policy as :class:`omnirouter.Router` keyword arguments.
 
@@ -517,6 +691,25 @@ class Scenario(BoundaryModel):
             options["blending"] = [rule.rule() for rule in self.blending]
         return options
 
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Scenario:
+        """Validate scenario data; the scenario's own ``channels`` are known to every field
+        (an agent's capacity may name a channel the scenario adds)."""
+        context = dict(context) if isinstance(context, dict) else {}
+        if "channels" not in context and isinstance(obj, dict):
+            context["channels"] = _registry_of(obj.get("channels"))
+        return super().model_validate(
+            obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+        )
+
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with some top-level fields replaced (e.g. ``seed=7``)."""
         data = self.model_dump(mode="python", by_alias=True)
@@ -525,83 +718,225 @@ class Scenario(BoundaryModel):
 
     @classmethod
     def from_toml(
-        cls, text: str, *, base: Path | None = None, source: str = "scenario"
+        cls,
+        text: str,
+        *,
+        base: Path | None = None,
+        source: str = "scenario",
+        limits: Limits = DEFAULT_LIMITS,
+        allow_files_outside: bool = False,
     ) -> Scenario:
         """Parse and validate TOML text; relative file paths resolve against ``base``.
 
         ``extends = "other.toml"`` (relative to ``base``) starts from that scenario:
-        every top-level key given here replaces the other file's.
+        every top-level key given here replaces the other file's. Files the scenario
+        names must lie in ``base`` (or below) unless ``allow_files_outside``; every
+        file, and the scenario itself, must be within ``limits``.
         """
-        data = _anchor_files(_read_toml(text, source), base)
-        data = _extend(data, base, source, seen=())
-        scenario = cls.model_validate(data)
+        reader = _Reader(limits, allow_files_outside)
+        data = reader.inline_files(_read_toml(text, source), base, source)
+        data = reader.extend(data, base, source, seen=())
+        scenario = cls.model_validate(data, context={"limits": limits})
         if base is not None:
-            scenario._resolve_paths(base)
+            problems = scenario._resolve_paths(base, reader)
+            if problems:
+                raise ValidationError(source, [ErrorDetail(path, msg) for path, msg in problems])
         return scenario
 
-    def _resolve_paths(self, base: Path) -> None:
-        for source in self.workload:
-            if source.replay is not None and not source.replay.is_absolute():
-                source.replay = base / source.replay
-            for distribution in (source.handle_time, source.wrap_up, source.patience):
+    def _resolve_paths(self, base: Path, reader: _Reader) -> Problems:
+        problems: Problems = []
+        for index, source in enumerate(self.workload):
+            if source.replay is not None:
+                where: tuple[str | int, ...] = ("workload", index, "replay")
+                try:
+                    source.replay = reader.file(source.replay, base, where)
+                except ValidationError as error:
+                    problems += [(detail.path, detail.message) for detail in error.errors]
+            for field in ("handle_time", "wrap_up", "patience"):
+                distribution = getattr(source, field)
                 file = getattr(distribution, "file", None)
-                if file is not None and not file.is_absolute():
-                    distribution.file = base / file  # type: ignore[union-attr]
+                if file is not None:
+                    try:
+                        distribution.file = reader.file(file, base, ("workload", index, field))
+                    except ValidationError as error:
+                        problems += [(detail.path, detail.message) for detail in error.errors]
+        return problems
+
+
+def _registry_of(channels: Any) -> ChannelRegistry:
+    """The built-ins plus the channels in raw scenario data (bad entries are left to the
+    ``channels`` field's own validation to report)."""
+    registry = ChannelRegistry()
+    if isinstance(channels, list):
+        for item in channels:
+            try:
+                registry.register(ChannelTraits.model_validate(item), replace=True)
+            except (ValidationError, TypeError):
+                continue
+    return registry
+
+
+def check_replications(count: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a replication count below 1 or above ``limits.replications``."""
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not 1 <= count <= limits.replications
+    ):
+        raise ValidationError(
+            "simulate",
+            [
+                ErrorDetail(
+                    ("replications",),
+                    f"must be an integer from 1 to {limits.replications:,} (Limits.replications)",
+                )
+            ],
+        )
+
+
+def _raise(problems: Problems) -> None:
+    raise pydantic_core.ValidationError.from_exception_data(
+        "Scenario",
+        [
+            pydantic_core.InitErrorDetails(
+                type=pydantic_core.PydanticCustomError(
+                    "value_error", "{message}", {"message": message}
+                ),
+                loc=location,
+                input=None,
+            )
+            for location, message in problems
+        ],
+    )
+
+
+def _serves(agent: Agent, channel: str, registry: ChannelRegistry) -> bool:
+    """Whether ``agent`` may be given work of ``channel`` at all (channels and capacity)."""
+    family = registry.family_of(channel) if channel in registry else channel
+    if (
+        agent.channels is not None
+        and channel not in agent.channels
+        and family not in agent.channels
+    ):
+        return False
+    per_channel = agent.capacity.per_channel
+    if per_channel:
+        return per_channel.get(channel, per_channel.get(family, 0)) > 0
+    return True
 
 
 def _read_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from error
+        # tomllib's message says line and column and never quotes the text.
+        raise ValidationError(source, [ErrorDetail((), f"not valid TOML: {error}")]) from None
 
 
-def _anchor_files(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
-    """A strategy ``file`` is relative to the scenario file that names it."""
-    priority = data.get("priority")
-    if base is not None and isinstance(priority, dict) and isinstance(priority.get("file"), str):
-        file = Path(priority["file"])
-        if not file.is_absolute():
-            data["priority"] = {**priority, "file": str(base / file)}
-    return data
+#: How many scenario files may extend one another in a chain.
+_MAX_EXTENDS = 32
 
 
-def _extend(
-    data: dict[str, Any], base: Path | None, source: str, seen: tuple[Path, ...]
-) -> dict[str, Any]:
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ValidationError(source, [ErrorDetail(("extends",), "must be a file name")])
-    path = (base or Path.cwd()) / parent
-    if path.resolve() in seen:
-        raise ValidationError(source, [ErrorDetail(("extends",), f"{parent!r} extends itself")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValidationError(
-            source, [ErrorDetail(("extends",), f"cannot read {path}: {error.strerror}")]
-        ) from error
-    inherited = _extend(
-        _anchor_files(_read_toml(text, str(path)), path.parent),
-        path.parent,
-        str(path),
-        (*seen, path.resolve()),
-    )
-    return {**inherited, **data}
+class _Reader:
+    """Reads the files one scenario names: confined to its folder, within the limits."""
+
+    def __init__(self, limits: Limits, allow_outside: bool) -> None:
+        self.limits = limits
+        self.allow_outside = allow_outside
+
+    def file(self, name: str | Path, base: Path, where: tuple[str | int, ...]) -> Path:
+        """The checked path of a file reference (a regular file, inside ``base``)."""
+        path = _files.reference(
+            name, base, title="scenario", where=where, allow_outside=self.allow_outside
+        )
+        _files.check_regular(path, title="scenario", where=where, limits=self.limits)
+        return path
+
+    def text(self, path: Path, source: str, where: tuple[str | int, ...]) -> str:
+        return _files.read_text(path, title=source, where=where, limits=self.limits)
+
+    def inline_files(self, data: dict[str, Any], base: Path | None, source: str) -> dict[str, Any]:
+        """A strategy ``file`` (relative to the scenario that names it) becomes its document."""
+        priority = data.get("priority")
+        if (
+            base is None
+            or not isinstance(priority, dict)
+            or not isinstance(priority.get("file"), str)
+        ):
+            return data
+        if len(priority) > 1:
+            return data  # the model's validator reports "file or inline, not both"
+        where = ("priority", "file")
+        path = Path(priority["file"])
+        suffix = path.suffix.lower()
+        if suffix not in (".toml", ".json"):
+            raise ValidationError(
+                source,
+                [ErrorDetail(where, f"file {path.name}: use a .toml or .json strategy file")],
+            )
+        checked = self.file(path, base, where)
+        try:
+            document = _parse_strategy(self.text(checked, source, where), suffix, repr(str(path)))
+        except ValueError as error:
+            raise ValidationError(source, [ErrorDetail(where, str(error))]) from None
+        return {**data, "priority": document}
+
+    def extend(
+        self, data: dict[str, Any], base: Path | None, source: str, seen: tuple[Path, ...]
+    ) -> dict[str, Any]:
+        parent = data.pop("extends", None)
+        if parent is None:
+            return data
+        if not isinstance(parent, str):
+            raise ValidationError(source, [ErrorDetail(("extends",), "must be a file name")])
+        folder = base or Path.cwd()
+        path = self.file(parent, folder, ("extends",))
+        if path.resolve() in seen:
+            raise ValidationError(source, [ErrorDetail(("extends",), f"{parent!r} extends itself")])
+        if len(seen) >= _MAX_EXTENDS:
+            raise ValidationError(
+                source,
+                [ErrorDetail(("extends",), f"more than {_MAX_EXTENDS} files extend one another")],
+            )
+        text = self.text(path, source, ("extends",))
+        inherited = self.extend(
+            self.inline_files(_read_toml(text, str(path)), path.parent, str(path)),
+            path.parent,
+            str(path),
+            (*seen, path.resolve()),
+        )
+        return {**inherited, **data}
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a TOML scenario file; errors name the file and every bad field."""
+def load_scenario(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, allow_files_outside: bool = False
+) -> Scenario:
+    """Read and validate a TOML scenario file; errors name the file and every bad field.
+
+    A scenario may ``extends = "other.toml"`` (relative to its own folder) and name a
+    priority strategy file; both are read too. Every problem is reported at once, each
+    with its field path. Files the scenario names must lie in its folder (or below)
+    unless ``allow_files_outside``. Legal but suspicious settings are issued as
+    :class:`omnirouter.ScenarioWarning` warnings (see :meth:`Scenario.lint`).
+
+    Raises:
+        ValidationError: The file is missing, is not TOML, is too large, names a file
+            outside its folder, or a field is invalid; the message names the file and
+            every bad field.
+    """
     path = Path(path)
+    text = _files.read_text(path, title=str(path), limits=limits)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValidationError(
-            str(path), [ErrorDetail((), f"cannot read the scenario: {error.strerror}")]
-        ) from error
-    try:
-        return Scenario.from_toml(text, base=path.parent, source=str(path))
+        scenario = Scenario.from_toml(
+            text,
+            base=path.parent,
+            source=str(path),
+            limits=limits,
+            allow_files_outside=allow_files_outside,
+        )
     except ValidationError as error:
-        raise ValidationError(f"{path} ({error.title})", error.errors) from error
+        title = error.title if error.title.startswith(str(path)) else f"{path} ({error.title})"
+        raise ValidationError(title, error.errors) from error
+    for warning in scenario.lint():
+        warnings.warn(warning, stacklevel=2)
+    return scenario

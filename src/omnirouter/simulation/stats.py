@@ -134,47 +134,67 @@ class Estimate:
     """A mean across replications with the half width of its 95 % confidence interval.
 
     ``half_width`` is ``math.nan`` for a single replication (no spread to measure).
+    ``floor`` and ``ceiling`` are the figure's possible range (0 and 1 for a share):
+    :attr:`low` and :attr:`high` are clipped to it, so a service level's interval
+    never reaches past 100 % nor a waiting time's below 0.
     """
 
     mean: float
     half_width: float
     replications: int
+    floor: float = -math.inf
+    ceiling: float = math.inf
 
     @property
     def low(self) -> float:
-        """Lower end of the interval."""
-        return self.mean - self.half_width
+        """Lower end of the interval (never below ``floor``; NaN without an interval)."""
+        end = self.mean - self.half_width
+        return end if math.isnan(end) else max(self.floor, end)
 
     @property
     def high(self) -> float:
-        """Upper end of the interval."""
-        return self.mean + self.half_width
+        """Upper end of the interval (never above ``ceiling``; NaN without an interval)."""
+        end = self.mean + self.half_width
+        return end if math.isnan(end) else min(self.ceiling, end)
 
     def contains(self, value: float, slack: float = 0.0) -> bool:
         """True when ``value`` lies in the interval widened by ``slack`` on each side."""
         return self.low - slack <= value <= self.high + slack
 
     def to_json(self) -> dict[str, float | int | None]:
-        """``{"mean", "half_width", "replications"}``; a NaN half width becomes ``None``."""
+        """``{"mean", "half_width", "low", "high", "replications"}``; NaN becomes ``None``.
+
+        ``low`` and ``high`` are the clipped ends of the interval.
+        """
+
+        def plain(value: float) -> float | None:
+            return None if math.isnan(value) else value
+
         return {
-            "mean": None if math.isnan(self.mean) else self.mean,
-            "half_width": None if math.isnan(self.half_width) else self.half_width,
+            "mean": plain(self.mean),
+            "half_width": plain(self.half_width),
+            "low": plain(self.low),
+            "high": plain(self.high),
             "replications": self.replications,
         }
 
 
-def confidence_interval(values: Iterable[float]) -> Estimate:
+def confidence_interval(
+    values: Iterable[float], *, floor: float = -math.inf, ceiling: float = math.inf
+) -> Estimate:
     """The mean of independent replication results with a 95 % Student-t interval.
 
     NaN values (a replication in which the figure was undefined, e.g. no customer of
-    that channel) are left out.
+    that channel) are left out. ``floor`` and ``ceiling`` bound the possible values:
+    the interval's ends are clipped to them (see :class:`Estimate`).
     """
     kept: Sequence[float] = [value for value in values if not math.isnan(value)]
     count = len(kept)
     if count == 0:
-        return Estimate(math.nan, math.nan, 0)
+        return Estimate(math.nan, math.nan, 0, floor, ceiling)
     mean = math.fsum(kept) / count
     if count == 1:
-        return Estimate(mean, math.nan, 1)
+        return Estimate(mean, math.nan, 1, floor, ceiling)
     variance = math.fsum((value - mean) ** 2 for value in kept) / (count - 1)
-    return Estimate(mean, _t95(count - 1) * math.sqrt(variance / count), count)
+    half = _t95(count - 1) * math.sqrt(variance / count)
+    return Estimate(mean, half, count, floor, ceiling)

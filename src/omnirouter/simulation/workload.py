@@ -16,7 +16,9 @@ from pathlib import Path
 import attrs
 from dateutil import parser as date_parser
 
+from omnirouter import _files
 from omnirouter.errors import ErrorDetail, ValidationError
+from omnirouter.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "WEEKDAYS",
@@ -26,6 +28,9 @@ __all__ = [
     "poisson_arrivals",
     "replayed_arrivals",
 ]
+
+#: The longest handle time or patience a log may give: ten years, in seconds.
+_MAX_SECONDS = 10 * 365 * 24 * 3600.0
 
 #: Weekday names as scenarios spell them, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -121,17 +126,18 @@ def _cell_seconds(row: dict[str, str], column: str, where: tuple[str | int, ...]
         value = float(cell)
     except ValueError:
         raise ValidationError(
-            "arrival log", [ErrorDetail((*where, column), f"{cell!r} is not a number of seconds")]
+            "arrival log", [ErrorDetail((*where, column), "is not a number of seconds")]
         ) from None
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value) or not 0 <= value <= _MAX_SECONDS:
         raise ValidationError(
-            "arrival log", [ErrorDetail((*where, column), f"{cell!r} must be >= 0 seconds")]
+            "arrival log",
+            [ErrorDetail((*where, column), f"must be from 0 to {_MAX_SECONDS:g} seconds")],
         )
     return value
 
 
 def replayed_arrivals(
-    path: Path, start: datetime, horizon_seconds: float
+    path: Path, start: datetime, horizon_seconds: float, *, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[ReplayedArrival]:
     """Arrivals read lazily from a CSV log with a header row.
 
@@ -142,55 +148,89 @@ def replayed_arrivals(
     """
     start_epoch = start.timestamp()
     name = path.name
+    _files.check_regular(path, title="arrival log", where=(name,), limits=limits)
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise ValidationError(
             "arrival log", [ErrorDetail((name,), f"cannot read {path}: {error.strerror}")]
         ) from error
-    with handle:
+    with handle, _files.csv_field_limit(limits):
         reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "at" not in reader.fieldnames:
+        try:
+            yield from _replay_rows(reader, name, start_epoch, horizon_seconds)
+        except UnicodeDecodeError:
             raise ValidationError(
-                "arrival log", [ErrorDetail((name,), "the header must name an 'at' column")]
+                "arrival log",
+                [ErrorDetail((name, reader.line_num + 1), "is not UTF-8 text; save it as UTF-8")],
+            ) from None
+        except csv.Error:
+            raise ValidationError(
+                "arrival log",
+                [
+                    ErrorDetail(
+                        (name, reader.line_num),
+                        "is not valid CSV (or a field is longer than Limits.field_chars)",
+                    )
+                ],
+            ) from None
+
+
+def _replay_rows(
+    reader: csv.DictReader[str], name: str, start_epoch: float, horizon_seconds: float
+) -> Iterator[ReplayedArrival]:
+    if reader.fieldnames is None or "at" not in reader.fieldnames:
+        raise ValidationError(
+            "arrival log", [ErrorDetail((name,), "the header must name an 'at' column")]
+        )
+    previous = -math.inf
+    for number, row in enumerate(reader, start=2):
+        where: tuple[str | int, ...] = (name, number)
+        cell = (row.get("at") or "").strip()
+        at = _parse_at(cell, start_epoch, where)
+        if at < previous:
+            raise ValidationError(
+                "arrival log",
+                [ErrorDetail((*where, "at"), "is earlier than the row before")],
             )
-        previous = -math.inf
-        for number, row in enumerate(reader, start=2):
-            where: tuple[str | int, ...] = (name, number)
-            cell = (row.get("at") or "").strip()
-            at = _parse_at(cell, start_epoch, where)
-            if at < previous:
-                raise ValidationError(
-                    "arrival log",
-                    [ErrorDetail((*where, "at"), f"{cell!r} is earlier than the row before")],
-                )
-            previous = at
-            if at < 0:
-                continue
-            if at >= horizon_seconds:
-                return
-            yield ReplayedArrival(
-                at,
-                _cell_seconds(row, "handle_seconds", where),
-                _cell_seconds(row, "patience_seconds", where),
-            )
+        previous = at
+        if at < 0:
+            continue
+        if at >= horizon_seconds:
+            return
+        yield ReplayedArrival(
+            at,
+            _cell_seconds(row, "handle_seconds", where),
+            _cell_seconds(row, "patience_seconds", where),
+        )
 
 
 def _parse_at(cell: str, start_epoch: float, where: tuple[str | int, ...]) -> float:
     try:
-        return float(cell)
+        seconds = float(cell)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(seconds):
+            raise ValidationError(
+                "arrival log", [ErrorDetail((*where, "at"), "must be a finite number of seconds")]
+            )
+        return seconds
     try:
         moment = date_parser.isoparse(cell)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValidationError(
             "arrival log",
-            [ErrorDetail((*where, "at"), f"{cell!r} is neither seconds nor an ISO date-time")],
+            [ErrorDetail((*where, "at"), "is neither seconds nor an ISO date-time")],
         ) from None
     if moment.tzinfo is None:
         raise ValidationError(
             "arrival log",
-            [ErrorDetail((*where, "at"), f"{cell!r} has no time zone (add e.g. +01:00)")],
+            [ErrorDetail((*where, "at"), "has no time zone (add e.g. +01:00)")],
         )
-    return moment.timestamp() - start_epoch
+    try:
+        return moment.timestamp() - start_epoch
+    except (ValueError, OverflowError):
+        raise ValidationError(
+            "arrival log", [ErrorDetail((*where, "at"), "is a date-time out of range")]
+        ) from None

@@ -16,6 +16,7 @@ from omnirouter.sla.figures import (
 from omnirouter.sla.holidays import GERMAN_STATES, german_holidays
 from omnirouter.sla.targets import (
     SEED_TARGETS,
+    SURVEY_TARGETS,
     ServiceLevelPolicy,
     ServiceLevelTarget,
     TimeBasis,
@@ -24,6 +25,7 @@ from omnirouter.sla.targets import (
 __all__ = [
     "GERMAN_STATES",
     "SEED_TARGETS",
+    "SURVEY_TARGETS",
     "WEEKDAYS",
     "AbandonConvention",
     "BusinessCalendar",

@@ -1,4 +1,4 @@
-"""Service-level figures from event streams: answered within threshold / offered (R-SL1).
+"""Service-level figures from event streams: answered within threshold / offered.
 
 Feed a :class:`ServiceLevelTracker` the router's events (subscribe it, or replay a log)
 and ask for :meth:`~ServiceLevelTracker.figures` per channel, queue, team or agent.
@@ -34,17 +34,34 @@ class EventLike(Protocol):
     """What the tracker reads of an event (``om.Event`` has all of it)."""
 
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> str:
+        """What happened: ``queued``, ``assigned``, ``abandoned`` …"""
+        ...
+
     @property
-    def at(self) -> float: ...
+    def at(self) -> float:
+        """When, in epoch seconds."""
+        ...
+
     @property
-    def interaction_id(self) -> str | None: ...
+    def interaction_id(self) -> str | None:
+        """The work it is about, if any."""
+        ...
+
     @property
-    def agent_id(self) -> str | None: ...
+    def agent_id(self) -> str | None:
+        """The agent it is about, if any."""
+        ...
+
     @property
-    def queue(self) -> str | None: ...
+    def queue(self) -> str | None:
+        """The queue the work was in, if known."""
+        ...
+
     @property
-    def channel(self) -> str | None: ...
+    def channel(self) -> str | None:
+        """The work's channel, if known."""
+        ...
 
 
 class AbandonConvention(enum.StrEnum):
@@ -113,10 +130,31 @@ def _field(event: EventLike | Mapping[str, Any], name: str) -> Any:
 
 
 class ServiceLevelTracker:
-    """Consumes events and keeps one small record per interaction.
+    """Turns a stream of router events into service-level figures.
 
-    Call it with each event (``router.subscribe(tracker)``); it ignores kinds it does
-    not need. ``teams`` maps agent ids to team names for the ``team`` grouping.
+    Call it with each event (``router.subscribe(tracker)``), or hand it a recorded
+    stream with :meth:`feed`; it keeps one small record per interaction and ignores
+    kinds it does not need. Then :meth:`figures` gives the service level per channel,
+    queue, team, agent or in total.
+
+    Args:
+        policy: The targets (and so the deadlines) to judge by.
+        channels: The channel registry (default: the built-in channels).
+        teams: Agent id → team name, for the ``team`` grouping.
+
+    Example:
+        >>> import omnirouter as om
+        >>> now = [0.0]
+        >>> router = om.Router(clock=lambda: now[0])
+        >>> tracker = om.ServiceLevelTracker(om.ServiceLevelPolicy(
+        ...     targets={"voice": {"threshold": 20, "goal": 0.8}}))
+        >>> unsubscribe = router.subscribe(tracker)
+        >>> router.add_agent({"id": "ana", "capacity": {"voice": 1}})
+        >>> router.submit({"id": "call-1", "channel": "voice"})
+        >>> now[0] = 30.0  # ana logs in after 30 s: too late for a 20 s target
+        >>> router.set_presence("ana", "available")
+        >>> [(f.key, f.offered, f.answered_in_time, f.service_level) for f in tracker.figures()]
+        [('voice', 1, 0, 0.0)]
     """
 
     def __init__(
