@@ -18,6 +18,7 @@ from omnirouter import (
     sla,
     testing,
 )
+from omnirouter._facade import Router
 from omnirouter.errors import (
     CalendarError,
     CapacityExceededError,
@@ -75,7 +76,6 @@ from omnirouter.routing import (
     FourEyes,
     Overflow,
     Queue,
-    Router,
     SelectionPolicy,
     Step,
     blending,

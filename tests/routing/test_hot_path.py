@@ -283,3 +283,15 @@ def test_the_free_agent_index_always_finds_the_smallest_key(
             assert (found.id if found else None) == expected
             if found is not None:
                 found.load.add("voice")
+
+
+def test_the_event_factory_checks_its_arity() -> None:
+    from omnirouter.routing.events import new_event
+
+    event = new_event("assigned", 5.0, "i1", "a1", "q", "voice", {"pulled": True})
+    assert event == om.Event("assigned", 5.0, "i1", "a1", "q", "voice", {"pulled": True})
+    assert type(event) is om.Event
+    with pytest.raises(TypeError):
+        new_event("assigned", 5.0, "i1", "a1", "q", "voice")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        new_event("assigned", 5.0, "i1", "a1", "q", "voice", {}, "extra")  # type: ignore[call-arg]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from routing_helpers import Clock, Recorder, staffed, work
+from routing_helpers import Clock, Recorder, agent, staffed, work
 
 import omnirouter as om
 
@@ -391,3 +391,29 @@ def test_sla_breach_of_unanswered_work(clock: Clock, recorder: Recorder) -> None
         "sla_at_risk",
         "sla_breached",
     ]
+
+
+def test_cancelling_work_with_an_open_consultation_offers_it_to_nobody(clock: Clock) -> None:
+    """The work is taken out of its line before its parts end: an agent freed by a
+    part's end must not be offered the work being cancelled (the transition table
+    refuses cancelled → offered)."""
+    recorder = Recorder()
+    router = staffed(
+        om.Router(clock=clock, offer_timeout=30),
+        [agent("a", capacity={"voice": 1, "email": 1}), agent("b", capacity={"email": 1})],
+    )
+    router.subscribe(recorder)
+    router.submit(work("mail", "email"))
+    router.accept("mail")
+    holder = router.agent_of("mail")
+    router.consult("mail", work("ask", "email"))
+    router.accept("ask")
+    router.set_presence(holder or "", "away")
+    router.transfer("mail", queue="default")  # back in line, its consultation still open
+    assert router.state_of("mail") is om.InteractionState.QUEUED
+    recorder.events.clear()
+    router.cancel("mail")
+    assert router.state_of("mail") is om.InteractionState.CANCELLED
+    assert router.state_of("ask") is om.InteractionState.CANCELLED
+    kinds = [(e.kind, e.interaction_id) for e in recorder.events]
+    assert kinds == [("cancelled", "ask"), ("cancelled", "mail")]

@@ -174,3 +174,36 @@ def test_factories_validate() -> None:
         om.selection.fewest_recent(limit=0, window=10)
     with pytest.raises(om.ValidationError):
         om.selection.from_callable(42)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- declared capabilities
+
+
+def test_policies_declare_their_hooks() -> None:
+    assert not om.selection.longest_idle().gates
+    assert not om.selection.longest_idle().tracks_assignments
+    assert om.selection.round_robin().tracks_assignments
+    fair = om.selection.fewest_recent(1, 60)
+    assert fair.gates
+    assert fair.tracks_assignments
+
+
+def test_a_subclass_that_overrides_a_hook_declares_it_or_gets_it_declared() -> None:
+    class Counting(om.SelectionPolicy):
+        def assigned(self, agent: om.selection.Candidate, now: float) -> None:
+            self.count = getattr(self, "count", 0) + 1
+
+    class Quiet(Counting):
+        tracks_assignments = False  # declared: the router will not call assigned
+
+    assert Counting.tracks_assignments
+    assert not Counting.gates
+    assert not Quiet.tracks_assignments
+    for policy_type, expected in ((Counting, 2), (Quiet, 0)):
+        policy = policy_type()
+        router = om.Router(clock=lambda: 10.0, selection=policy)
+        router.add_agent(om.Agent(id="a", capacity={"voice": 2}))
+        router.set_presence("a", "available")
+        router.submit(om.Interaction(id="i1", channel="voice"))
+        router.submit(om.Interaction(id="i2", channel="voice"))
+        assert getattr(policy, "count", 0) == expected

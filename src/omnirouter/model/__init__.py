@@ -17,6 +17,7 @@ from omnirouter.model.interaction import (
     IdentityHints,
     Interaction,
     InteractionState,
+    InteractionTemplate,
     ManualPriority,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "IdentityHints",
     "Interaction",
     "InteractionState",
+    "InteractionTemplate",
     "ManualPriority",
     "PostalAddress",
     "SocialHandle",

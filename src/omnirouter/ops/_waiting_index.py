@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Final
 from omnirouter.model import InteractionState
 
 if TYPE_CHECKING:
-    from omnirouter.routing._work import Work
-    from omnirouter.routing.router import Router
+    from omnirouter.routing.view import RouterView, WorkInfo
 
 __all__ = ["WaitingIndex"]
 
@@ -78,12 +77,12 @@ class WaitingIndex:
         self._queue_oldest = _Oldest()
         self._sequence = 0
 
-    def seed(self, router: Router) -> None:
-        """Index everything waiting in ``router`` now (one pass, at the start)."""
-        for interaction_id, work in router._work.items():
+    def seed(self, view: RouterView) -> None:
+        """Index everything waiting in the router now (one pass, at the start)."""
+        for interaction_id, work in view.open_work():
             self.follow(interaction_id, work)
 
-    def follow(self, interaction_id: str, work: Work | None) -> None:
+    def follow(self, interaction_id: str, work: WorkInfo | None) -> None:
         """Bring ``interaction_id`` in line with ``work``, its state in the router now."""
         old = self.entries.get(interaction_id)
         if work is None or work.state is not _QUEUED:

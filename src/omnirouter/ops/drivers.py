@@ -42,7 +42,7 @@ class _DriverCore:
         max_sleep: float = 1.0,
     ) -> None:
         self._router = router
-        self._clock = clock if clock is not None else router._clock
+        self._clock = clock if clock is not None else router.view.clock
         self._max_sleep = _check(max_sleep)
         self._remove_hook: Callable[[], None] | None = None
         self.ticks = 0

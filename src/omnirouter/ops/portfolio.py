@@ -67,13 +67,14 @@ class _PortfolioHub:
     def _customer(self, interaction_id: str) -> str | None:
         if interaction_id in self._customer_of:
             return self._customer_of[interaction_id]
-        work = self._router._work.get(interaction_id)
+        view = self._router.view
+        work = view.work(interaction_id)
         customer = None
         while work is not None:
             customer = work.interaction.customer_id
             if customer is not None or work.parent is None:
                 break
-            work = self._router._work.get(work.parent)
+            work = view.work(work.parent)
         self._customer_of[interaction_id] = customer
         return customer
 
@@ -87,12 +88,12 @@ class _PortfolioHub:
         if customer is None:
             return
         router = self._router
-        owner_id = router._advisor_of.get(customer)
+        owner_id = router.view.advisor_of(customer)
         if owner_id is None:
             return
         for callback in tuple(self._watchers.get(owner_id, ())):
             callback(PortfolioNotice(owner_id, owner_id, customer, False, event))
-        owner = router._agents.get(owner_id)
+        owner = router.view.agent(owner_id)
         if owner is None or owner.present:
             return
         backup = owner.agent.backup_advisor_id
@@ -109,16 +110,15 @@ def watch_portfolio(
         raise ValidationError(
             "watch_portfolio", [ErrorDetail(["callback"], f"{callback!r} is not callable")]
         )
-    with router._lock:
-        if advisor_id not in router._agents:
-            raise UnknownAgentError(str(advisor_id), router._agents)
-        hub = router._ops.get("portfolio")
-        if hub is None:
-            hub = router._ops["portfolio"] = _PortfolioHub(router)
+    view = router.view
+    with view.lock:
+        if view.agent(advisor_id) is None:
+            raise UnknownAgentError(str(advisor_id), view.agent_ids())
+        hub = view.extensions.setdefault(_PortfolioHub, lambda: _PortfolioHub(router))
         hub.add(advisor_id, callback)
 
     def stop() -> None:
-        with router._lock:
+        with view.lock:
             hub.remove(advisor_id, callback)
 
     return stop

@@ -39,6 +39,7 @@ def replay(
     cls: type[Router],
     journal: Journal,
     *,
+    clock: Callable[[], float] | None = None,
     from_seq: int | None = None,
     upto: int | None = None,
     on_event: Callable[[Any], object] | None = None,
@@ -48,8 +49,9 @@ def replay(
 
     ``from_seq`` picks the snapshot (default: the latest; 0 replays everything from the
     start); ``upto`` stops after that command. ``on_event`` sees the replayed events.
-    ``hooks`` are :meth:`Router.restore`'s keyword arguments. The returned router still
-    runs on the replay clock; :func:`recover` swaps in the real one.
+    ``hooks`` are :meth:`Router.restore`'s keyword arguments. Each command runs at its
+    recorded time; afterwards the router reads ``clock`` (default: the time of the last
+    command replayed).
     """
     snapshot = journal.snapshot(from_seq)
     if snapshot is None:
@@ -59,9 +61,9 @@ def replay(
             )
         where = "any snapshot" if from_seq is None else f"a snapshot after command {from_seq}"
         raise JournalCorruptError(f"{journal!r} holds commands but not {where}")
-    clock = _ReplayClock()
+    replay_clock = _ReplayClock()
     try:
-        router = cls.restore(snapshot.data, clock=clock, **hooks)
+        router = cls.restore(snapshot.data, clock=clock or replay_clock, **hooks)
     except OmnirouterError as error:
         raise RecoveryError(
             f"the snapshot after command {snapshot.seq} cannot be restored: {error}"
@@ -77,9 +79,9 @@ def replay(
                 f"command {command.seq} ({command.name}) set a Python hook that a journal "
                 "cannot hold; recover from the snapshot stored after it"
             )
-        clock.at = command.at
+        replay_clock.at = command.at
         try:
-            router.execute(command.name, command.arguments)
+            router.execute(command.name, command.arguments, at=command.at)
         except OmnirouterError as error:
             raise RecoveryError(
                 f"command {command.seq} ({command.name} at {command.at}) succeeded when "
@@ -111,6 +113,7 @@ def recover(
     router, last = replay(
         cls,
         journal,
+        clock=clock,
         queues=queues,
         selection=selection,
         channels=channels,
@@ -120,7 +123,6 @@ def recover(
         four_eyes=four_eyes,
         blending=blending,
     )
-    router._clock = clock
     writer = attach_journal(router, journal, last_seq=last)
     if checkpoint and last > 0:
         # The next recovery then starts here instead of replaying the same tail again.

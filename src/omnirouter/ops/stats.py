@@ -205,8 +205,8 @@ class LiveStats:
         self._open: dict[str, _Open] = {}
         self._by: dict[tuple[str, str], _Tally] = {}
         self._waiting = WaitingIndex()
-        with router._lock:
-            self._waiting.seed(router)
+        with router.view.lock:
+            self._waiting.seed(router.view)
             self._unsubscribe = router.subscribe(self._on_event, _KINDS | _WAITING_KINDS)
 
     def close(self) -> None:
@@ -233,7 +233,7 @@ class LiveStats:
             return
         kind = event.kind
         if kind in _WAITING_KINDS:
-            self._waiting.follow(interaction_id, self._router._work.get(interaction_id))
+            self._waiting.follow(interaction_id, self._router.view.work(interaction_id))
         if kind not in _KINDS:
             return
         self._roll(event.at)
@@ -268,7 +268,7 @@ class LiveStats:
 
     def _start(self, interaction_id: str, event: Event) -> _Open:
         router = self._router
-        work = router._work.get(interaction_id)
+        work = router.view.work(interaction_id)
         channel = event.channel or (work.interaction.channel if work is not None else "")
         reason = (work.interaction.reason if work is not None else None) or _NO_REASON
         start = work.enqueued_at if work is not None else event.at
@@ -296,7 +296,7 @@ class LiveStats:
         agent_id = event.agent_id
         if agent_id is not None:
             keys.append(("agent", agent_id))
-            agent = self._router._agents.get(agent_id)
+            agent = self._router.view.agent(agent_id)
             team = agent.agent.team if agent is not None else None
             keys.append(("team", team or _NO_TEAM))
         for group, key in keys:
@@ -307,8 +307,8 @@ class LiveStats:
     def read(self, now: float | None = None) -> RouterStats:
         """The figures now (``now`` defaults to the router's clock)."""
         router = self._router
-        with router._lock:
-            at = router._clock() if now is None else float(now)
+        with router.view.lock:
+            at = router.view.clock() if now is None else float(now)
             self._roll(at)
             return self._read(at)
 
@@ -331,7 +331,7 @@ class LiveStats:
         held_by_channel: Counter[str] = Counter()
         items_by_channel: Counter[str] = Counter()
         teams: dict[str, list[AgentStats]] = {}
-        for state in router._agents.values():
+        for state in router.view.agents():
             presence[state.presence] += 1
             held: Counter[str] = Counter(state.items.values())
             if held:
@@ -382,7 +382,7 @@ class LiveStats:
                 min(1.0, items_by_channel[name] / capacity) if capacity else 0.0,
             )
         queues = {}
-        for name in router._queues:
+        for name in router.view.queue_names():
             by_channel: Mapping[str, int] = waiting_queue.get(name) or {}
             oldest = index.oldest_of_queue(name)
             queues[name] = QueueStats(
@@ -438,7 +438,7 @@ class LiveStats:
         family = registry.family_of(channel) if channel in registry else channel
         serving = 0
         capacity = 0
-        for state in self._router._agents.values():
+        for state in self._router.view.agents():
             if not state.present or not state.load.allows(channel):
                 continue
             serving += 1
@@ -450,11 +450,9 @@ class LiveStats:
 
 def live_stats(router: Router, now: float | None = None) -> RouterStats:
     """What :meth:`omnirouter.Router.stats` returns; counting starts at the first call."""
-    collector = router._ops.get("stats")
+    extensions = router.view.extensions
+    collector = extensions.get(LiveStats)
     if collector is None:
-        with router._lock:
-            collector = router._ops.get("stats")
-            if collector is None:
-                collector = router._ops["stats"] = LiveStats(router)
-    stats: RouterStats = collector.read(now)
-    return stats
+        with router.view.lock:
+            collector = extensions.setdefault(LiveStats, lambda: LiveStats(router))
+    return collector.read(now)

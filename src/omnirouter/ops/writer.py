@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from omnirouter.errors import JournalError
 from omnirouter.ops.journal import Batch, Command, Journal, Snapshot
+from omnirouter.routing.commands import NOT_REPLAYABLE as _NOT_REPLAYABLE
 from omnirouter.routing.events import Event
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ __all__ = ["NOT_REPLAYABLE", "JournalWriter", "attach_journal"]
 
 #: Commands whose arguments cannot be replayed (a Python callable): the writer stores a
 #: snapshot right after each, so recovery starts after it and needs only the new hook.
-NOT_REPLAYABLE: Final = frozenset({"set_priority_strategy"})
+#: (From the router's one command table.)
+NOT_REPLAYABLE: Final = _NOT_REPLAYABLE
 
 
 class JournalWriter:
@@ -208,7 +210,7 @@ class JournalWriter:
 
     def checkpoint(self) -> int:
         """Store a snapshot now (recovery then replays only what follows); returns its seq."""
-        with self._router._lock:
+        with self._router.view.lock:
             seq = self._seq
             snapshot = Snapshot(seq, self._router.snapshot())
             self._since_snapshot = 0
@@ -235,7 +237,7 @@ class JournalWriter:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join()
-        self._router._ops.pop("journal", None)
+        self._router.view.extensions.pop(JournalWriter)
         self._journal.close()
         if self._failure is not None:
             raise JournalError(f"the last journal write failed: {self._failure}")
@@ -255,7 +257,7 @@ def attach_journal(router: Router, journal: Journal, last_seq: int | None = None
             "Router",
             [ErrorDetail(["journal"], f"must implement om.ops.Journal, not {journal!r}")],
         )
-    if "journal" in router._ops:
+    if router.view.extensions.get(JournalWriter) is not None:
         raise JournalError("the router already writes to a journal")
     if last_seq is None:
         stored = journal.last_seq()
@@ -268,5 +270,5 @@ def attach_journal(router: Router, journal: Journal, last_seq: int | None = None
         last_seq = 0
     writer = JournalWriter(router, journal, last_seq)
     writer._start()
-    router._ops["journal"] = writer
+    router.view.extensions.put(writer)
     return writer

@@ -25,7 +25,8 @@ from omnirouter.routing._capacity import Load
 from omnirouter.routing.expressions import Expression
 
 if TYPE_CHECKING:
-    from omnirouter.routing._waiting import WaitLine
+    from omnirouter.dispatch.lines import WaitLine
+    from omnirouter.routing._work import Work
 
 __all__ = ["AgentState", "AgentView", "Pool"]
 
@@ -158,7 +159,7 @@ class Pool:
         self.heap: list[tuple[Any, int, AgentState]] | None = None
         self.fifo: deque[tuple[Any, int, AgentState]] = deque()
         self.in_heap: set[str] = set()
-        self.lines: list[WaitLine] = []
+        self.lines: list[WaitLine[Work, Pool]] = []
         self.waiting = 0
         self.skill_names = tuple(
             sorted(path[7:] for path in expression.paths if path.startswith("skills."))

@@ -22,9 +22,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from omnirouter.dispatch.lines import Tally
 from omnirouter.errors import ErrorDetail, ExpressionError, ValidationError
 from omnirouter.model import ChannelRegistry, InteractionState
-from omnirouter.routing._waiting import Tally
 from omnirouter.routing.blending import (
     BlendingPolicy,
     BlendRule,
@@ -646,11 +646,7 @@ class Blender:
         )
 
     def _pause(self, agent: AgentState, work: Work, rule: str, channel: str, now: float) -> None:
-        held = agent.items.pop(work.id)
-        agent.load.remove(held)
-        agent.paused[work.id] = held
-        work.state = _PAUSED
-        work.paused_at = now
+        self.router._hold_paused(work, agent, now)
         self.paused.setdefault(agent.id, {})[work.id] = rule
         self.router._emit("paused", now, work, agent.id, {"rule": rule, "for": channel})
 
@@ -669,15 +665,7 @@ class Blender:
             if self._denial(agent, channel) is not None or agent.load.reason(channel):
                 continue
             rule = held.pop(work_id)
-            del agent.paused[work_id]
-            agent.load.add(channel)
-            agent.items[work_id] = channel
-            work.state = _ASSIGNED
-            span = 0.0
-            if work.paused_at is not None:
-                span = max(0.0, now - work.paused_at)
-                work.paused_seconds += span
-                work.paused_at = None
+            span = router._unpause(work, agent, now)
             router._emit("resumed", now, work, agent.id, {"rule": rule, "paused_seconds": span})
         if not held:
             self.paused.pop(agent.id, None)

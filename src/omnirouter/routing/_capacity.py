@@ -1,250 +1,38 @@
-"""Capacity: may this agent take one more item of channel X now?
+"""Capacity for the router: an agent's validated profile as the core's plain data.
 
-The one place that answers it is :meth:`Load.can_take` (with blending on, the load's
-``gate`` adds the rules that are on, see ``routing._blend_engine``). A
-:class:`CapacityProfile` is compiled once per channel into a small plan (the counters to
-check with their caps, the budget units, whether the channel is exclusive), so the
-check is a few dict reads.
+The rule itself lives in :mod:`omnirouter.dispatch.capacity` (plain data, no pydantic);
+this module builds its :class:`~omnirouter.dispatch.capacity.Profile` from an
+:class:`~omnirouter.Agent` and asks the router's channel registry for families.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, Final
-
+from omnirouter.dispatch import capacity as _core
 from omnirouter.model import Agent, ChannelRegistry
 
-__all__ = ["Load"]
-
-_ANY: Final = "*"
+__all__ = ["Load", "profile_of"]
 
 
-class _Plan:
-    __slots__ = ("caps", "counters", "exclusive", "units")
-
-    def __init__(
-        self,
-        caps: tuple[tuple[str, int], ...],
-        counters: tuple[str, ...],
-        units: int,
-        exclusive: bool,
-    ) -> None:
-        self.caps = caps
-        self.counters = counters
-        self.units = units
-        self.exclusive = exclusive
-
-
-class Load:
-    """What one agent holds now, checked against their capacity profile.
-
-    Per-channel caps count the channel (``c:<name>``) and its family (``f:<family>``);
-    ``total`` caps everything; a ``budget`` caps the sum of channel units; an exclusive
-    channel is delivered only to an agent holding nothing and blocks everything else.
-    Work that is paused (interrupted email) does not count.
-    """
-
-    __slots__ = (
-        "_agent",
-        "_plans",
-        "_registry",
-        "budget",
-        "counts",
-        "decide",
-        "exclusive_active",
-        "gate",
-        "units",
-        "verdicts",
+def profile_of(agent: Agent) -> _core.Profile:
+    """``agent``'s capacity (and the channels it may serve) as plain data."""
+    capacity = agent.capacity
+    return _core.Profile(
+        per_channel=dict(capacity.per_channel),
+        total=capacity.total,
+        budget=capacity.budget,
+        units=dict(capacity.units),
+        exclusive=frozenset(capacity.exclusive),
+        channels=None if agent.channels is None else frozenset(agent.channels),
     )
 
+
+class Load(_core.Load):
+    """The core's :class:`~omnirouter.dispatch.capacity.Load` for one validated agent."""
+
+    __slots__ = ()
+
     def __init__(self, agent: Agent, registry: ChannelRegistry) -> None:
-        self._agent = agent
-        self._registry = registry
-        self._plans: dict[str, _Plan | None] = {}
-        #: can_take answers for the current load, per channel; emptied whenever the load
-        #: changes (add, remove, forget). Hot-path readers may read it directly and, on a
-        #: miss, call ``decide`` and store its answer here (what can_take does).
-        self.verdicts: dict[str, bool] = {}
-        self.counts: dict[str, int] = {}
-        self.units = 0
-        self.exclusive_active = 0
-        self.budget = agent.capacity.budget
-        #: The blending gate (``routing._blend_engine``): when set, it answers why_not, and
-        #: ``decide`` (what can_take asks on a cache miss) is its answer instead of fits.
-        self.gate: Any = None
-        self.decide: Callable[[str], bool] = self.fits
+        def family_of(channel: str) -> str | None:
+            return registry.family_of(channel) if channel in registry else None
 
-    def plan(self, channel: str) -> _Plan | None:
-        """The compiled plan of ``channel``, or None when the agent may not take it at all."""
-        try:
-            return self._plans[channel]
-        except KeyError:
-            plan = self._compile(channel)
-            self._plans[channel] = plan
-            return plan
-
-    def _compile(self, channel: str) -> _Plan | None:
-        if channel not in self._registry:
-            return None
-        family = self._registry.family_of(channel)
-        agent = self._agent
-        profile = agent.capacity
-        if (
-            agent.channels is not None
-            and channel not in agent.channels
-            and family not in agent.channels
-        ):
-            return None
-        caps: list[tuple[str, int]] = []
-        per_channel = profile.per_channel
-        if per_channel:
-            if family != channel and channel in per_channel:
-                caps.append(("c:" + channel, per_channel[channel]))
-            if family in per_channel:
-                caps.append(("f:" + family, per_channel[family]))
-            if not caps:
-                return None
-            total = profile.total
-        elif profile.total is not None or profile.budget is not None:
-            total = profile.total
-        else:  # an empty profile: one interaction at a time
-            total = 1
-        if total is not None:
-            caps.append((_ANY, total))
-        if any(cap <= 0 for _, cap in caps):
-            return None
-        units = 0
-        if profile.budget is not None:
-            units = profile.units.get(channel) or profile.units.get(family) or 0
-            if units <= 0 or units > profile.budget:
-                return None
-        counters = (
-            ("c:" + channel, "f:" + family, _ANY) if family != channel else ("f:" + family, _ANY)
-        )
-        exclusive = channel in profile.exclusive or family in profile.exclusive
-        return _Plan(tuple(caps), counters, units, exclusive)
-
-    def allows(self, channel: str) -> bool:
-        """True when the profile allows ``channel`` at all (whatever the agent holds now)."""
-        return self.plan(channel) is not None
-
-    def can_take(self, channel: str) -> bool:
-        """True when one more item of ``channel`` fits now."""
-        fits = self.verdicts.get(channel)
-        if fits is None:
-            fits = self.verdicts[channel] = self.decide(channel)
-        return fits
-
-    def forget(self) -> None:
-        """Drop the cached answers (the blending rules changed)."""
-        self.verdicts.clear()
-
-    def fits(self, channel: str) -> bool:
-        """True when one more item of ``channel`` fits the profile now, blending aside."""
-        plan = self._plans.get(channel) or self.plan(channel)
-        if plan is None or self.exclusive_active:
-            return False
-        counts = self.counts
-        if plan.exclusive and counts.get(_ANY):
-            return False
-        for key, cap in plan.caps:
-            if counts.get(key, 0) >= cap:
-                return False
-        budget = self.budget
-        return not (budget is not None and self.units + plan.units > budget)
-
-    def why_not(self, channel: str) -> str | None:
-        """Why one more item of ``channel`` does not fit (None when it does)."""
-        if self.gate is not None:
-            reason: str | None = self.gate.why_not(self, channel)
-            return reason
-        return self.reason(channel)
-
-    def reason(self, channel: str, others: Iterable[str] = (), sign: int = 0) -> str | None:
-        """Why one more item of ``channel`` does not fit the profile, blending aside.
-
-        With ``others`` and ``sign`` the check counts the load as if one item of each
-        channel in ``others`` were added (``sign=1``) or taken away (``sign=-1``): what
-        the blending gate asks about paused and interruptible work.
-        """
-        plan = self.plan(channel)
-        if plan is None:
-            return f"channel {channel} not in the agent's capacity profile"
-        counts = self.counts
-        units = self.units
-        exclusive_active = self.exclusive_active
-        if others and sign:
-            counts = dict(counts)
-            for other in others:
-                other_plan = self.plan(other)
-                if other_plan is None:
-                    continue
-                for key in other_plan.counters:
-                    counts[key] = counts.get(key, 0) + sign
-                units += sign * other_plan.units
-                if other_plan.exclusive:
-                    exclusive_active += sign
-        if exclusive_active:
-            return "busy on an exclusive channel"
-        if plan.exclusive and counts.get(_ANY):
-            return f"{channel} is exclusive and the agent holds other work"
-        for key, cap in plan.caps:
-            if counts.get(key, 0) >= cap:
-                what = "in total" if key == _ANY else f"on {key[2:]}"
-                return f"at capacity {what} ({cap})"
-        if self.budget is not None and units + plan.units > self.budget:
-            return f"budget {units}+{plan.units} > {self.budget}"
-        return None
-
-    def add(self, channel: str) -> None:
-        """Count one more item of ``channel`` (the caller checked :meth:`can_take`)."""
-        plan = self._plans.get(channel) or self.plan(channel)
-        if plan is None:  # pull/transfer to an agent may not bypass the profile
-            raise ValueError(f"channel {channel} not allowed")
-        self.verdicts.clear()
-        counts = self.counts
-        for key in plan.counters:
-            counts[key] = counts.get(key, 0) + 1
-        self.units += plan.units
-        if plan.exclusive:
-            self.exclusive_active += 1
-
-    def remove(self, channel: str) -> None:
-        """Count one item of ``channel`` less."""
-        plan = self._plans.get(channel) or self.plan(channel)
-        if plan is None:
-            raise ValueError(f"channel {channel} not allowed")
-        self.verdicts.clear()
-        counts = self.counts
-        for key in plan.counters:
-            counts[key] -= 1
-        self.units -= plan.units
-        if plan.exclusive:
-            self.exclusive_active -= 1
-
-    @property
-    def active(self) -> int:
-        """How many items the agent holds (offers, work and wrap-up)."""
-        return self.counts.get(_ANY, 0)
-
-    def occupancy(self) -> float:
-        """The fullest share of any cap or the budget, from 0.0 (idle) to 1.0 (full)."""
-        shares = [0.0]
-        profile = self._agent.capacity
-        if self.budget is not None:
-            shares.append(self.units / self.budget)
-        for key, count in self.counts.items():
-            if not count:
-                continue
-            if key == _ANY:
-                total = profile.total
-                if total is None and not profile.per_channel and profile.budget is None:
-                    total = 1
-                cap = total if total is not None else sum(profile.per_channel.values())
-                if cap <= 0:  # a budget alone: the budget share above says it all
-                    continue
-            else:
-                cap = profile.per_channel.get(key[2:], 0)
-            if cap > 0:
-                shares.append(count / cap)
-        return max(shares)
+        super().__init__(profile_of(agent), family_of)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from omnirouter.routing._router_core import _WAITING, S
+from omnirouter.routing._router_core import _WAITING, S, checked_time
 from omnirouter.routing._router_flow import _RouterFlow
 
 _T = TypeVar("_T")
@@ -37,8 +37,14 @@ class _RouterCalls(_RouterFlow):
         lock = self._lock
         lock.acquire()  # not ``with``: on the hot path the context manager costs more
         try:
+            # Only a finite plain float passes as is (x - x is 0.0 then, NaN for NaN or
+            # infinity); checked_time converts or refuses anything else.
             if now is None:
                 now = self._clock()
+                if now.__class__ is not float or now - now != 0.0:
+                    now = checked_time(now, "Router", "clock")
+            elif now.__class__ is not float or now - now != 0.0:
+                now = checked_time(now, name, "now")
             timers = self._timers.heap
             if (
                 self._depth

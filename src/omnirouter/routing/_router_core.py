@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from omnirouter.dispatch.lines import Tally, WaitLine
+from omnirouter.dispatch.timers import TimerHeap
 from omnirouter.errors import (
     DuplicateIdError,
     ErrorDetail,
@@ -31,15 +33,13 @@ from omnirouter.model import ChannelRegistry, ChannelTraits, Contact, Interactio
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AgentState, Pool
 from omnirouter.routing._expr_runtime import compile_path
-from omnirouter.routing._timers import TimerHeap
-from omnirouter.routing._waiting import Tally, WaitLine
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import EVENT_KINDS, Event
+from omnirouter.routing.events import EVENT_KINDS, Event, new_event
 from omnirouter.routing.expressions import Expression
 from omnirouter.routing.queues import FourEyes, Queue, Step
+from omnirouter.routing.view import RouterView
 
 if TYPE_CHECKING:
-    from omnirouter.ops.writer import JournalWriter
     from omnirouter.routing._blend_engine import Blender
 
 __all__ = ["PriorityStrategy", "ServiceLevelHook", "manual_priority_head_start"]
@@ -53,7 +53,6 @@ _ASSIGNED: Final = S.ASSIGNED
 _COMPLETED: Final = S.COMPLETED
 _REVIEW_QUEUE: Final = "four_eyes_review"
 _MEMO_LIMIT: Final = 4096
-_new_event: Final = tuple.__new__
 
 #: A priority hook: ``(interaction, now) -> head start in seconds of virtual waiting time``.
 PriorityStrategy = Callable[[Interaction, float], float]
@@ -83,9 +82,9 @@ class _QueueState:
     def __init__(self, spec: Queue, index: int) -> None:
         self.spec = spec
         self.index = index
-        self.lines: dict[tuple[int, str], WaitLine] = {}
+        self.lines: dict[tuple[int, str], WaitLine[Work, Pool]] = {}
         #: The first step's lines by channel (the same lines: a lookup without a tuple).
-        self.first: dict[str, WaitLine] = {}
+        self.first: dict[str, WaitLine[Work, Pool]] = {}
         #: One step and no overflow: no step expiry, no overflow timer to think of.
         self.simple = len(spec.steps) == 1 and spec.overflow is None
 
@@ -110,6 +109,52 @@ def _invalid(title: str, field: str, message: str) -> ValidationError:
     return ValidationError(title, [ErrorDetail([field], message)])
 
 
+_INF: Final = float("inf")
+_NEG_INF: Final = float("-inf")
+
+
+def checked_time(value: Any, title: str, field: str) -> float:
+    """``value`` as a time in seconds: an int or float (a float subclass such as
+    ``numpy.float64`` becomes a plain float), finite; otherwise a ValidationError naming
+    ``field`` (a clock returning NaN or infinity would stop time or never let a timer be
+    due). The hot path calls this only when the value is not a plain finite float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(title, field, f"must be seconds (a finite number), not {value!r}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int beyond any float
+        seconds = _INF
+    if not _NEG_INF < seconds < _INF:
+        raise _invalid(title, field, f"must be finite seconds, not {value!r}")
+    # A float subclass becomes a plain float; ints stay exact (as they always were).
+    return value if type(value) is int else seconds
+
+
+def checked_head_start(value: Any) -> float:
+    """A priority hook's answer: finite seconds of head start (any sign), as a float."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _invalid("priority", "head_start", f"must be seconds, not {value!r}") from None
+    if not _NEG_INF < seconds < _INF:
+        raise _invalid("priority", "head_start", f"must be finite seconds, not {value!r}")
+    return seconds
+
+
+def checked_seconds(value: Any, title: str, field: str, *, positive: bool) -> float:
+    """A finite duration in seconds >= 0 (> 0 with ``positive``), as a plain float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(title, field, f"must be seconds (a finite number), not {value!r}")
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = _INF
+    if not (0.0 < seconds < _INF if positive else 0.0 <= seconds < _INF):
+        bound = "> 0" if positive else ">= 0"
+        raise _invalid(title, field, f"must be finite seconds {bound}, not {value!r}")
+    return seconds
+
+
 class _RouterCore:
     """The router's state and what every layer above builds on (see the module doc)."""
 
@@ -131,14 +176,8 @@ class _RouterCore:
         its own ``__init__`` attaches blending and the journal, which need the whole router)."""
         if not callable(clock):
             raise _invalid("Router", "clock", "must be a zero-argument callable returning seconds")
-        if offer_timeout is not None and (
-            isinstance(offer_timeout, bool)
-            or not isinstance(offer_timeout, int | float)
-            or not offer_timeout > 0
-        ):
-            raise _invalid(
-                "Router", "offer_timeout", f"must be positive seconds, not {offer_timeout!r}"
-            )
+        if offer_timeout is not None:
+            offer_timeout = checked_seconds(offer_timeout, "Router", "offer_timeout", positive=True)
         if channels is not None and not isinstance(channels, ChannelRegistry):
             raise _invalid("Router", "channels", "must be an om.ChannelRegistry")
         if priority is not None and not callable(priority):
@@ -164,10 +203,9 @@ class _RouterCore:
         self._policy = _selection.resolve(selection)
         self._policy.bind(self._rng)
         self._key = self._policy.key
-        # Skip the policy's hooks on the hot path when it does not override them.
-        policy_type = type(self._policy)
-        self._policy_gates = policy_type.admits is not _selection.SelectionPolicy.admits
-        self._policy_tracks = policy_type.assigned is not _selection.SelectionPolicy.assigned
+        # The policy's hooks only when it declares them (skipped on the hot path otherwise).
+        self._policy_gates = self._policy.gates
+        self._policy_tracks = self._policy.tracks_assignments
         self._indexed = self._policy.indexed
         # None tells the pools to key by idle-since directly (longest idle, the default).
         self._heap_key = None if self._policy.keys_by_idle_time else self._policy.key
@@ -200,8 +238,8 @@ class _RouterCore:
         self._flushing = False
         self._command_listeners: list[Callable[[str, dict[str, Any], float], object]] = []
         self._commit_hooks: list[Callable[[], object]] = []
-        #: Operations add-ons (journal writer, live stats, portfolio hub), by name.
-        self._ops: dict[str, Any] = {}
+        #: What code outside the routing core reads (and its add-ons registry).
+        self._view = RouterView(self)
         #: Work waiting per channel (blending conditions read it).
         self._tallies: dict[str, Tally] = {}
         self._blending: Blender | None = None
@@ -366,10 +404,9 @@ class _RouterCore:
         return remove
 
     @property
-    def journal(self) -> JournalWriter | None:
-        """The writer of this router's durable journal (``journal=`` or :meth:`recover`)."""
-        writer: JournalWriter | None = self._ops.get("journal")
-        return writer
+    def view(self) -> RouterView:
+        """The read-only view of this router that operations, reports and tools use."""
+        return self._view
 
     def _emit(
         self,
@@ -380,24 +417,18 @@ class _RouterCore:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         if self._wants_all or kind in self._wanted:
-            # tuple.__new__ skips the named tuple's Python-level __new__ (same record).
             if work is None:
-                self._pending.append(
-                    _new_event(Event, (kind, now, None, agent_id, None, None, detail or {}))
-                )
+                self._pending.append(new_event(kind, now, None, agent_id, None, None, detail or {}))
             else:
                 self._pending.append(
-                    _new_event(
-                        Event,
-                        (
-                            kind,
-                            now,
-                            work.id,
-                            agent_id,
-                            work.queue,
-                            work.interaction.channel,
-                            detail or {},
-                        ),
+                    new_event(
+                        kind,
+                        now,
+                        work.id,
+                        agent_id,
+                        work.queue,
+                        work.interaction.channel,
+                        detail or {},
                     )
                 )
 
@@ -441,7 +472,7 @@ class _RouterCore:
                     agent.skills_for(channel, self._registry)
         return pool
 
-    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine:
+    def _line(self, queue: _QueueState, step: int, channel: str) -> WaitLine[Work, Pool]:
         line = queue.lines.get((step, channel))
         if line is None:
             pool = self._pool(queue.spec.steps[step].expression, channel)

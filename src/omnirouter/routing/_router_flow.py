@@ -12,17 +12,18 @@ import heapq
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from omnirouter.dispatch.states import move
 from omnirouter.routing._agents import AgentState, Pool
 from omnirouter.routing._router_core import (
     _ASSIGNED,
     _OFFERED,
     _WAITING,
-    _new_event,
+    S,
     _QueueState,
     _RouterCore,
 )
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import Event
+from omnirouter.routing.events import new_event
 from omnirouter.routing.queues import Step
 
 _NO_DETAIL: Final[Mapping[str, Any]] = {}
@@ -58,7 +59,7 @@ class _RouterFlow(_RouterCore):
             self._enter_queue(work, self._queues[overflow.queue], now, "queued", hops + 1)
             return
         work.queue = queue.spec.name
-        work.state = _WAITING
+        move(work, _WAITING)
         work.step = 0
         work.step_started_at = now
         if self._wants_all or kind in self._wanted:
@@ -202,7 +203,7 @@ class _RouterFlow(_RouterCore):
         if detail:
             info = {**info, **detail}
         if self._offer_timeout is not None and not (detail and detail.get("pulled")):
-            work.state = _OFFERED
+            move(work, _OFFERED)
             work.offer_token += 1
             self._timers.set(now + self._offer_timeout, "offer", work.id, work.offer_token)
             self._emit("offered", now, work, agent.id, info)
@@ -210,23 +211,12 @@ class _RouterFlow(_RouterCore):
             self._assigned(work, agent.id, now, info)
         else:
             # _assigned inline for plain work without a customer to remember.
-            work.state = _ASSIGNED
+            move(work, _ASSIGNED)
             if work.traits.synchronous:
                 work.answered = True
             if self._wants_all or "assigned" in self._wanted:
                 self._pending.append(
-                    _new_event(
-                        Event,
-                        (
-                            "assigned",
-                            now,
-                            work.id,
-                            agent.id,
-                            work.queue,
-                            channel,
-                            info or {},
-                        ),
-                    )
+                    new_event("assigned", now, work.id, agent.id, work.queue, channel, info or {})
                 )
         if self._policy_gates and not policy.admits(agent, now):
             again = policy.readmits_at(agent, now)
@@ -234,7 +224,7 @@ class _RouterFlow(_RouterCore):
                 self._timers.set(again, "retry", agent.id)
 
     def _assigned(self, work: Work, agent_id: str, now: float, info: Mapping[str, Any]) -> None:
-        work.state = _ASSIGNED
+        move(work, _ASSIGNED)
         if work.traits.synchronous:
             work.answered = True
         customer_id = work.interaction.customer_id
@@ -284,9 +274,36 @@ class _RouterFlow(_RouterCore):
             self._agent_freed(agent, now)
 
     def _requeue(self, work: Work, now: float, reason: str, agent_id: str | None = None) -> None:
-        work.state = _WAITING
+        move(work, _WAITING)
         self._emit("requeued", now, work, agent_id, {"reason": reason})
         self._settle(work, now)
+
+    # ------------------------------------------------------------------ pausing
+
+    def _hold_paused(self, work: Work, agent: AgentState, now: float) -> str:
+        """Interrupt assigned ``work``: ``agent`` keeps it, but it no longer counts
+        against their capacity (the one implementation, for pause and for blending).
+        Returns its channel."""
+        channel = agent.items.pop(work.id)
+        agent.load.remove(channel)
+        agent.paused[work.id] = channel
+        move(work, S.PAUSED)
+        work.paused_at = now
+        return channel
+
+    def _unpause(self, work: Work, agent: AgentState, now: float) -> float:
+        """Continue paused ``work`` (the caller checked that it fits): it counts against
+        ``agent``'s capacity again. Returns the seconds it was paused this time."""
+        channel = agent.paused.pop(work.id)
+        agent.load.add(channel)
+        agent.items[work.id] = channel
+        move(work, S.ASSIGNED)
+        span = 0.0
+        if work.paused_at is not None:
+            span = max(0.0, now - work.paused_at)
+            work.paused_seconds += span
+            work.paused_at = None
+        return span
 
     def _agent_freed(self, agent: AgentState, now: float) -> None:
         """The agent may have room: give it the best waiting work it may take, then put it

@@ -7,12 +7,12 @@ accepted or declined, completed and finished (with its parts and four-eyes revie
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from omnirouter.dispatch.states import move
 from omnirouter.errors import DuplicateIdError, InvalidStateError, UnknownChannelError
 from omnirouter.model import Agent, Contact, Interaction
 from omnirouter.routing._agents import AVAILABLE, PRESENCES, AgentState
@@ -20,24 +20,25 @@ from omnirouter.routing._router_calls import _RouterCalls
 from omnirouter.routing._router_core import (
     _ASSIGNED,
     _COMPLETED,
+    _INF,
     _OFFERED,
     _REVIEW_QUEUE,
     _WAITING,
     S,
     _invalid,
-    _new_event,
     _QueueState,
+    checked_head_start,
+    checked_seconds,
+    checked_time,
     manual_priority_head_start,
 )
 from omnirouter.routing._router_flow import _handover_detail
 from omnirouter.routing._work import Work
-from omnirouter.routing.events import Event
+from omnirouter.routing.events import new_event
 
 __all__ = ["AgentStatus"]
 
 _END_EVENTS: Final = {state: state.value for state in S}
-
-_INF: Final = math.inf
 
 
 @attrs.frozen(slots=True)
@@ -263,27 +264,33 @@ class _RouterLifecycle(_RouterCalls):
                     queue = None
         if queue is None:
             queue = self._queue_for(interaction, customer)
-        self._seq += 1
-        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
+        # The hooks first: a hook's bad answer must leave no trace.
+        head_start = 0.0
         priority = self._priority
         if priority is manual_priority_head_start:
             manual = interaction.manual_priority
             if manual is not None:
-                work.head_start = manual.value * 60.0
+                head_start = manual.value * 60.0
         else:
-            work.head_start = float(priority(interaction, now))
-        self._work[work.id] = work
+            head_start = checked_head_start(priority(interaction, now))
         sla = self._sla
+        deadline = None
         if sla is not None:
             deadline = sla.deadline(interaction, traits, now)
             if deadline is not None:
-                risk_at = now + sla.at_risk_fraction * (deadline - now)
-                self._timers.set(risk_at, "sla", work.id, "risk")
-                self._timers.set(deadline, "sla", work.id, "breach")
+                deadline = checked_time(deadline, "sla", "deadline")
+        self._seq += 1
+        work = Work(interaction, traits, self._seq, now, customer, queue.spec.name, kind)
+        work.head_start = head_start
+        self._work[work.id] = work
+        if deadline is not None:
+            risk_at = now + sla.at_risk_fraction * (deadline - now)  # type: ignore[union-attr]
+            self._timers.set(risk_at, "sla", work.id, "risk")
+            self._timers.set(deadline, "sla", work.id, "breach")
         scheduled = interaction.scheduled_at
         if scheduled is not None and scheduled.timestamp() > now:
             due = scheduled.timestamp()
-            work.state = S.SCHEDULED
+            move(work, S.SCHEDULED)
             work.enqueued_at = due
             work.order_key = due - work.head_start
             self._timers.set(due, "due", work.id)
@@ -294,21 +301,18 @@ class _RouterLifecycle(_RouterCalls):
             self._enter_queue(work, queue, now, "queued")
             return work
         # The common case inline: one step, no overflow, not sticky.
-        work.state = _WAITING
+        move(work, _WAITING)
         channel = interaction.channel
         if self._wants_all or "queued" in self._wanted:
             self._pending.append(
-                _new_event(
-                    Event,
-                    (
-                        "queued",
-                        now,
-                        work.id,
-                        None,
-                        work.queue,
-                        channel,
-                        {} if interaction.handover is None else _handover_detail(work),
-                    ),
+                new_event(
+                    "queued",
+                    now,
+                    work.id,
+                    None,
+                    work.queue,
+                    channel,
+                    {} if interaction.handover is None else _handover_detail(work),
                 )
             )
         line = queue.first.get(channel)
@@ -385,8 +389,8 @@ class _RouterLifecycle(_RouterCalls):
             work = self._active(interaction_id)
         if work.state is not _ASSIGNED:
             raise InvalidStateError(f"{interaction_id!r} is {work.state.value}, not assigned")
-        if (type(wrap_up) is not float and type(wrap_up) is not int) or not 0 <= wrap_up < _INF:
-            raise _invalid("complete", "wrap_up", f"must be finite seconds >= 0, not {wrap_up!r}")
+        if type(wrap_up) is not float or not 0.0 <= wrap_up < _INF:
+            wrap_up = checked_seconds(wrap_up, "complete", "wrap_up", positive=False)
         open_children = [c for c in work.children if c in self._work] if work.children else ()
         if open_children:
             raise InvalidStateError(
@@ -417,7 +421,7 @@ class _RouterLifecycle(_RouterCalls):
             and not (self._wants_all or "completed" in self._wanted)
         ):
             # _finish inline for top-level work nobody waits to hear about.
-            work.state = _COMPLETED
+            move(work, _COMPLETED)
             del self._work[interaction_id]
             self._finished[interaction_id] = _COMPLETED
         else:
@@ -439,7 +443,8 @@ class _RouterLifecycle(_RouterCalls):
         agent_id: str | None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        work.state = state
+        if work.state is not state:  # cancelled with open parts: it already is
+            move(work, state)
         work_id = work.id
         del self._work[work_id]
         finished = self._finished
@@ -456,17 +461,8 @@ class _RouterLifecycle(_RouterCalls):
         kind = _END_EVENTS[state]
         if self._wants_all or kind in self._wanted:
             self._pending.append(
-                _new_event(
-                    Event,
-                    (
-                        kind,
-                        now,
-                        work_id,
-                        agent_id,
-                        work.queue,
-                        work.interaction.channel,
-                        detail or {},
-                    ),
+                new_event(
+                    kind, now, work_id, agent_id, work.queue, work.interaction.channel, detail or {}
                 )
             )
         if work.parent is not None:
@@ -502,7 +498,7 @@ class _RouterLifecycle(_RouterCalls):
             )
 
     def _request_review(self, work: Work, author: Any, now: float) -> None:
-        work.state = S.WAITING_FOR_CHILDREN
+        move(work, S.WAITING_FOR_CHILDREN)
         number = sum(1 for c in work.children if c.startswith(work.id + "#review")) + 1
         source = work.interaction
         review = Interaction.model_construct(

@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from omnirouter.dispatch.states import move
 from omnirouter.errors import CapacityExceededError, InvalidStateError, UnknownQueueError
 from omnirouter.model import Interaction, ManualPriority
-from omnirouter.routing._router_core import _WAITING, PriorityStrategy, S, _invalid
+from omnirouter.routing._router_core import (
+    _WAITING,
+    PriorityStrategy,
+    S,
+    _invalid,
+    checked_head_start,
+)
 from omnirouter.routing._router_lifecycle import _RouterLifecycle
 from omnirouter.routing._work import Work
 
@@ -43,11 +50,7 @@ class _RouterOperations(_RouterLifecycle):
                 f"{interaction_id!r} is on {work.interaction.channel}, which is not interruptible"
             )
         agent = self._agents[work.agent or ""]
-        channel = agent.items.pop(work.id)
-        agent.load.remove(channel)
-        agent.paused[work.id] = channel
-        work.state = S.PAUSED
-        work.paused_at = now
+        self._hold_paused(work, agent, now)
         self._emit("paused", now, work, agent.id)
         self._agent_freed(agent, now)
 
@@ -70,13 +73,7 @@ class _RouterOperations(_RouterLifecycle):
             raise CapacityExceededError(
                 f"agent {agent.id!r} cannot resume {interaction_id!r}: {reason}"
             )
-        del agent.paused[work.id]
-        agent.load.add(channel)
-        agent.items[work.id] = channel
-        work.state = S.ASSIGNED
-        span = 0.0 if work.paused_at is None else max(0.0, now - work.paused_at)
-        work.paused_seconds += span
-        work.paused_at = None
+        span = self._unpause(work, agent, now)
         self._emit("resumed", now, work, agent.id, {"paused_seconds": span})
 
     # ------------------------------------------------------------------ other operations
@@ -104,12 +101,14 @@ class _RouterOperations(_RouterLifecycle):
                 f"{interaction_id!r} is {work.state.value}: only scheduled, queued or offered "
                 "work can be abandoned (complete or cancel assigned work)"
             )
+        # Out of its line, pin or agent first: an agent freed by a part's end below must
+        # not be offered the work being ended.
+        agent = self._detach(work, now)
         open_children = [c for c in work.children if c in self._work]
         if open_children:
-            work.state = state  # so that the children's ends do not finish the parent
+            move(work, state)  # so that the children's ends do not finish the parent
             for child_id in open_children:
                 self._end(child_id, now, S.CANCELLED)
-        agent = self._detach(work, now)
         self._finish(work, state, now, agent.id if agent else None)
         if agent is not None:
             self._agent_freed(agent, now)
@@ -145,7 +144,7 @@ class _RouterOperations(_RouterLifecycle):
                     f"agent {agent_id!r} may not take {work.interaction.channel} work at all"
                 )
         previous = self._detach(work, now)
-        work.state = _WAITING
+        move(work, _WAITING)
         self._emit(
             "transferred",
             now,
@@ -236,7 +235,7 @@ class _RouterOperations(_RouterLifecycle):
         self._run("set_priority_strategy", lambda: {"strategy": repr(strategy)}, swap)
 
     def _rerank(self, work: Work, now: float) -> None:
-        work.head_start = float(self._priority(work.interaction, now))
+        work.head_start = checked_head_start(self._priority(work.interaction, now))
         work.order_key = work.enqueued_at - work.head_start
         line = work.line
         if line is not None:
@@ -294,7 +293,7 @@ class _RouterOperations(_RouterLifecycle):
             queues.append(self._queue_for(part, work.customer))
         if not consult:
             agent = self._detach(work, now)
-            work.state = S.WAITING_FOR_CHILDREN
+            move(work, S.WAITING_FOR_CHILDREN)
             self._emit("split", now, work, agent.id if agent else None, {"parts": ids})
         else:
             agent = None
@@ -308,7 +307,7 @@ class _RouterOperations(_RouterLifecycle):
             child = self._new_child(
                 work, interaction, queue.spec.name, now, "consult" if consult else "work"
             )
-            child.head_start = float(self._priority(interaction, now))
+            child.head_start = checked_head_start(self._priority(interaction, now))
             child.order_key = child.enqueued_at - child.head_start
             self._enter_queue(child, queue, now, "queued")
         if agent is not None:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from omnirouter.model import ChannelTraits, Contact, Interaction, InteractionState
 
 if TYPE_CHECKING:
-    from omnirouter.routing._waiting import WaitLine
+    from omnirouter.dispatch.lines import WaitLine
+    from omnirouter.routing._agents import Pool
 
 __all__ = ["Work"]
 
@@ -71,7 +72,7 @@ class Work:
         self.step_started_at = now
         self.step_token = 0
         self.offer_token = 0
-        self.line: WaitLine | None = None
+        self.line: WaitLine[Work, Pool] | None = None
         self.line_token = 0
         self.agent: str | None = None
         self.pinned: str | None = None

@@ -9,6 +9,7 @@ can widen (``skills.billing >= 4`` → ``>= 2``) or narrow. After the last step 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -28,9 +29,15 @@ def _invalid(title: str, field: str, message: str) -> ValidationError:
 def _check_seconds(title: str, field: str, value: float | None) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _invalid(title, field, f"must be a positive number of seconds, not {value!r}")
-    return float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not 0.0 < seconds < math.inf:
+        raise _invalid(title, field, f"must be a positive finite number of seconds, not {value!r}")
+    return seconds
 
 
 class Step:

@@ -11,8 +11,10 @@ what lies below it: ``_router_core`` (state, queues, events out, pools and lines
 ``_router_flow`` (work between lines and agents) ← ``_router_calls`` (the one path in,
 timers) ← ``_router_lifecycle`` (agents, submit, offers, completion) ←
 ``_router_operations`` (pause, abandon, transfer, pull, priority, split). This module
-adds the public class: construction with its add-ons, reading, snapshot and recovery,
-live figures, chat invitations, portfolio watches and replaying recorded calls.
+adds the public class: construction with blending, reading, snapshot and restore, chat
+invitations and replaying recorded calls. ``om.Router`` (``omnirouter._facade``) adds the
+operations conveniences (a journal, recovery, live figures, portfolio watches); the
+routing core itself never imports ``omnirouter.ops``.
 """
 
 from __future__ import annotations
@@ -20,22 +22,26 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from omnirouter.errors import InvalidStateError, UnknownInteractionError, UnknownQueueError
 from omnirouter.model import Agent, ChannelRegistry, Contact, Interaction, InteractionState
-from omnirouter.routing._router_core import _WAITING, PriorityStrategy, ServiceLevelHook, _invalid
+from omnirouter.routing._router_core import (
+    _WAITING,
+    PriorityStrategy,
+    ServiceLevelHook,
+    _invalid,
+    checked_time,
+)
 from omnirouter.routing._router_core import (
     manual_priority_head_start as manual_priority_head_start,  # importable from here, as before
 )
 from omnirouter.routing._router_lifecycle import AgentStatus
 from omnirouter.routing._router_operations import _RouterOperations
+from omnirouter.routing.commands import COMMANDS
 from omnirouter.routing.queues import FourEyes, Queue
 
 if TYPE_CHECKING:
-    from omnirouter.ops.journal import Journal
-    from omnirouter.ops.portfolio import PortfolioNotice
-    from omnirouter.ops.stats import RouterStats
     from omnirouter.routing.blending import Invitation
 
 __all__ = ["AgentStatus", "PriorityStrategy", "Router", "ServiceLevelHook"]
@@ -50,7 +56,9 @@ class Router(_RouterOperations):
     work to the best-suited free agent, telling every change as an :class:`Event`.
 
     Every operation is thread-safe (one re-entrant lock) and either succeeds or raises
-    an :class:`~omnirouter.OmnirouterError` having changed nothing.
+    an :class:`~omnirouter.OmnirouterError` having changed nothing. This is the routing
+    core's class; ``om.Router`` adds ``journal=``, ``recover``, ``stats`` and
+    ``watch_portfolio``.
 
     Args:
         queues: Tried in order; the first whose ``accepts`` matches takes the work.
@@ -70,8 +78,6 @@ class Router(_RouterOperations):
             with it the router emits ``sla_at_risk`` and ``sla_breached``.
         rng: The random generator of random selection policies.
         four_eyes: The review rule for public replies (:class:`FourEyes`).
-        journal: A :class:`~omnirouter.Journal` (e.g. :class:`~omnirouter.SQLiteJournal`)
-            that makes every call durable before it returns.
         blending: Blending and invite rules (:mod:`omnirouter.blending`).
         keep_finished: How many finished interactions to remember (default: all);
             older ids are forgotten (unknown, and may be submitted again), so a long run
@@ -105,7 +111,6 @@ class Router(_RouterOperations):
         rng: random.Random | None = None,
         *,
         four_eyes: FourEyes | None = None,
-        journal: Journal | None = None,
         blending: Iterable[Any] = (),
         keep_finished: int | None = None,
     ) -> None:
@@ -126,10 +131,6 @@ class Router(_RouterOperations):
             from omnirouter.routing._blend_engine import Blender
 
             self._blending = Blender(self, rules)
-        if journal is not None:
-            from omnirouter.ops.writer import attach_journal
-
-            attach_journal(self, journal)
 
     # ------------------------------------------------------------------ reading
 
@@ -222,55 +223,6 @@ class Router(_RouterOperations):
             blending=blending,
         )
 
-    @classmethod
-    def recover(
-        cls,
-        journal: Journal,
-        *,
-        queues: Iterable[Queue] | None = None,
-        selection: Any = None,
-        clock: Callable[[], float] = time.time,
-        channels: ChannelRegistry | None = None,
-        priority: PriorityStrategy | None = None,
-        sla: ServiceLevelHook | None = None,
-        rng: random.Random | None = None,
-        four_eyes: FourEyes | None = None,
-        checkpoint: bool = True,
-        blending: Iterable[Any] | None = None,
-    ) -> Router:
-        """The router exactly as the journal left it (after a crash): its latest snapshot
-        plus every command recorded after it, replayed at their recorded times. The
-        router keeps writing to ``journal``; hooks are passed again as for :meth:`restore`
-        (``blending``: the custom blending policies, or all rules to replace the
-        snapshot's built-in ones).
-
-        Args:
-            journal: The journal the crashed router wrote.
-            checkpoint: Store a fresh snapshot once the replay is done, so the next
-                recovery starts there (default). ``False`` leaves the journal as it was.
-
-        Raises:
-            JournalCorruptError: A record fails its checksum or the sequence has a gap.
-            RecoveryError: A replayed command does not give its recorded outcome (a
-                hook passed differently than when it was recorded); nothing is skipped.
-        """
-        from omnirouter.ops.recovery import recover
-
-        return recover(
-            cls,
-            journal,
-            queues=queues,
-            selection=selection,
-            clock=clock,
-            channels=channels,
-            priority=priority,
-            sla=sla,
-            rng=rng,
-            four_eyes=four_eyes,
-            checkpoint=checkpoint,
-            blending=blending,
-        )
-
     # ------------------------------------------------------------------ add-ons
 
     def should_invite(self, visitor: Mapping[str, Any], now: float | None = None) -> Invitation:
@@ -288,62 +240,45 @@ class Router(_RouterOperations):
                 )
             return blending.should_invite(visitor, self._clock() if now is None else now)
 
-    def stats(self, now: float | None = None) -> RouterStats:
-        """Live figures: per channel and queue, agent, team and reason of contact.
-
-        Counters (handled, service level so far today) count from the first call.
-        """
-        from omnirouter.ops.stats import live_stats
-
-        return live_stats(self, now)
-
-    def watch_portfolio(
-        self, advisor_id: str, callback: Callable[[PortfolioNotice], object]
-    ) -> Callable[[], None]:
-        """Tell ``callback`` every event of every customer in the advisor's portfolio,
-        on any channel, and those of advisors they back up while those are away.
-        Returns a function that stops the watch."""
-        from omnirouter.ops.portfolio import watch_portfolio
-
-        return watch_portfolio(self, advisor_id, callback)
-
     # ------------------------------------------------------------------ replaying recorded calls
 
-    def execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
-        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them."""
+    def execute(self, name: str, arguments: Mapping[str, Any], *, at: float | None = None) -> Any:
+        """Repeat a recorded call: ``name`` and ``arguments`` as a command listener saw them,
+        at the time ``at`` it was made (default: the clock's time now)."""
+        if at is None:
+            return self._execute(name, arguments)
+        at = checked_time(at, "execute", "at")
+        with self._lock:
+            clock = self._clock
+            self._clock = lambda: at  # the call's own reading of the time, under the lock
+            try:
+                return self._execute(name, arguments)
+            finally:
+                self._clock = clock
+
+    def _execute(self, name: str, arguments: Mapping[str, Any]) -> Any:
+        spec = COMMANDS.get(name) if isinstance(name, str) else None
+        if spec is None or not spec.replayable:
+            raise _invalid("execute", "name", f"unknown command {name!r}")
+        if not isinstance(arguments, Mapping):
+            raise _invalid("execute", "arguments", f"must be a mapping, not {arguments!r}")
         args = dict(arguments)
+        extra = sorted(map(str, set(args) - set(spec.arguments)))
+        if extra:
+            raise _invalid("execute", f"arguments.{extra[0]}", f"{name} takes no {extra[0]}")
         if name == "submit":
-            interaction = self._registry.validate(Interaction, args["interaction"])
+            interaction = self._registry.validate(Interaction, args.get("interaction"))
             customer = args.get("customer")
             return self.submit(
                 interaction, customer=None if customer is None else Contact.model_validate(customer)
             )
         if name == "add_agent":
-            return self.add_agent(self._registry.validate(Agent, args["agent"]))
+            return self.add_agent(self._registry.validate(Agent, args.get("agent")))
         if name in ("split", "consult"):
-            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts")]
+            parts = [self._registry.validate(Interaction, p) for p in args.pop("parts", ())]
             if name == "consult":
-                return self.consult(args["interaction_id"], parts[0])
-            return self.split(args["interaction_id"], parts)
-        if name not in _REPLAYABLE:
-            raise _invalid("execute", "name", f"unknown command {name!r}")
+                if len(parts) != 1:
+                    raise _invalid("execute", "arguments.parts", "a consultation has one part")
+                return self.consult(args.get("interaction_id", ""), parts[0])
+            return self.split(args.get("interaction_id", ""), parts)
         return getattr(self, name)(**args)
-
-
-_REPLAYABLE: Final = frozenset(
-    {
-        "tick",
-        "remove_agent",
-        "set_presence",
-        "accept",
-        "decline",
-        "complete",
-        "abandon",
-        "cancel",
-        "transfer",
-        "pull",
-        "set_priority",
-        "pause",
-        "resume",
-    }
-)

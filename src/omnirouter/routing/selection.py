@@ -13,16 +13,17 @@ matching agent (O(n)).
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from omnirouter.errors import ErrorDetail, ValidationError
 from omnirouter.model import Agent, Interaction
 
-if TYPE_CHECKING:
-    from omnirouter.routing._agents import AgentState, Pool
-
 __all__ = [
+    "Candidate",
+    "CandidateLoad",
+    "CandidatePool",
     "SelectionPolicy",
     "fewest_recent",
     "from_callable",
@@ -39,6 +40,76 @@ __all__ = [
 ChooseFunction = Callable[[Interaction, Sequence[Agent]], "Agent | str | None"]
 
 
+class CandidateLoad(Protocol):
+    """What a policy may read of a candidate's load."""
+
+    @property
+    def active(self) -> int:
+        """How many items the agent holds (offers, work and wrap-up)."""
+        ...
+
+    def occupancy(self) -> float:
+        """The share of the agent's capacity in use (0..1, the fullest cap or budget)."""
+        ...
+
+
+class Candidate(Protocol):
+    """A free agent a policy may pick, as the router sees them now. Read it; only a
+    policy that tracks assignments appends to :attr:`recent` (in ``assigned``)."""
+
+    @property
+    def id(self) -> str:
+        """The agent's id."""
+        ...
+
+    @property
+    def agent(self) -> Agent:
+        """The validated agent (skills, attributes, team ...)."""
+        ...
+
+    @property
+    def seq(self) -> int:
+        """The order in which the agent joined the router (ties break by it)."""
+        ...
+
+    @property
+    def idle_since(self) -> float:
+        """When the agent's load last changed."""
+        ...
+
+    @property
+    def load(self) -> CandidateLoad:
+        """The agent's load."""
+        ...
+
+    @property
+    def skills_by_channel(self) -> Mapping[str, Mapping[str, int]]:
+        """The skills that count per channel (per-channel overrides applied), as computed."""
+        ...
+
+    @property
+    def recent(self) -> deque[float]:
+        """Times of the agent's recent assignments (kept by fairness policies)."""
+        ...
+
+
+class CandidatePool(Protocol):
+    """The step's pool the candidates come from: its channel and the skills it reads."""
+
+    @property
+    def channel(self) -> str:
+        """The channel of the work."""
+        ...
+
+    @property
+    def skill_names(self) -> tuple[str, ...]:
+        """The skills the step's target reads (``skills.billing`` → ``billing``)."""
+        ...
+
+
+_C = TypeVar("_C", bound=Candidate)
+
+
 def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError("selection", [ErrorDetail([field], message)])
 
@@ -52,32 +123,48 @@ class SelectionPolicy:
     indexed = False
     #: True when ``key`` is the agent's idle-since time (the router reads it directly).
     keys_by_idle_time = False
+    #: Declared capabilities. ``gates``: :meth:`admits` may refuse an agent (the router
+    #: asks it, and :meth:`readmits_at`, only then). ``tracks_assignments``:
+    #: :meth:`assigned` wants to hear of every assignment. A subclass that overrides
+    #: those methods without declaring the flag gets it set when the class is made.
+    gates: ClassVar[bool] = False
+    tracks_assignments: ClassVar[bool] = False
 
-    def key(self, agent: AgentState, pool: Pool) -> Any:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "gates" not in cls.__dict__ and cls.admits is not SelectionPolicy.admits:
+            cls.gates = True
+        if (
+            "tracks_assignments" not in cls.__dict__
+            and cls.assigned is not SelectionPolicy.assigned
+        ):
+            cls.tracks_assignments = True
+
+    def key(self, agent: Candidate, pool: CandidatePool) -> Any:
         """Smaller is better; the default prefers the agent idle the longest."""
         return agent.idle_since
 
     def choose(
-        self, interaction: Interaction, candidates: Sequence[AgentState], pool: Pool, now: float
-    ) -> AgentState | None:
+        self, interaction: Interaction, candidates: Sequence[_C], pool: CandidatePool, now: float
+    ) -> _C | None:
         """The agent to get ``interaction`` (None leaves it waiting)."""
         if not candidates:
             return None
         return min(candidates, key=lambda a: (self.key(a, pool), a.seq))
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         """A number for ``explain``: larger is better."""
         return now - agent.idle_since
 
-    def admits(self, agent: AgentState, now: float) -> bool:
+    def admits(self, agent: Candidate, now: float) -> bool:
         """False while the agent must not get more work under this policy."""
         return True
 
-    def readmits_at(self, agent: AgentState, now: float) -> float | None:
+    def readmits_at(self, agent: Candidate, now: float) -> float | None:
         """When an agent refused by :meth:`admits` may take work again."""
         return None
 
-    def assigned(self, agent: AgentState, now: float) -> None:
+    def assigned(self, agent: Candidate, now: float) -> None:
         """Told after every assignment."""
 
     def state(self) -> dict[str, Any]:
@@ -107,23 +194,25 @@ class _LongestIdle(SelectionPolicy):
 class _RoundRobin(SelectionPolicy):
     """Rotate over agents in join order, starting after the one assigned last."""
 
+    tracks_assignments = True
+
     name = "round_robin"
 
     def __init__(self) -> None:
         self.last_seq = -1
 
     def choose(
-        self, interaction: Interaction, candidates: Sequence[AgentState], pool: Pool, now: float
-    ) -> AgentState | None:
+        self, interaction: Interaction, candidates: Sequence[_C], pool: CandidatePool, now: float
+    ) -> _C | None:
         if not candidates:
             return None
         after = [a for a in candidates if a.seq > self.last_seq]
         return min(after or candidates, key=lambda a: a.seq)
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         return float(-((agent.seq - self.last_seq - 1) % (1 << 31)))
 
-    def assigned(self, agent: AgentState, now: float) -> None:
+    def assigned(self, agent: Candidate, now: float) -> None:
         self.last_seq = agent.seq
 
     def state(self) -> dict[str, Any]:
@@ -141,12 +230,12 @@ class _LeastOccupied(SelectionPolicy):
     def __init__(self, percent: bool) -> None:
         self.percent = percent
 
-    def key(self, agent: AgentState, pool: Pool) -> Any:
+    def key(self, agent: Candidate, pool: CandidatePool) -> Any:
         load = agent.load
         used = load.occupancy() if self.percent else float(load.active)
         return (used, agent.idle_since)
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         load = agent.load
         return -(load.occupancy() if self.percent else float(load.active))
 
@@ -163,11 +252,11 @@ class _MostSkilled(SelectionPolicy):
     name = "most_skilled"
     indexed = True
 
-    def key(self, agent: AgentState, pool: Pool) -> Any:
+    def key(self, agent: Candidate, pool: CandidatePool) -> Any:
         skills = agent.skills_by_channel.get(pool.channel, agent.agent.skills)
         return (-sum(skills.get(name, 0) for name in pool.skill_names), agent.idle_since)
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         skills = agent.skills_by_channel.get(pool.channel, agent.agent.skills)
         return float(sum(skills.get(name, 0) for name in pool.skill_names))
 
@@ -176,13 +265,16 @@ class _FewestRecent(SelectionPolicy):
     """At most ``limit`` assignments per agent within ``window`` seconds; among the
     agents under the cap, the one with the fewest, then the longest idle."""
 
+    gates = True
+    tracks_assignments = True
+
     name = "fewest_recent"
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
 
-    def _count(self, agent: AgentState, now: float) -> int:
+    def _count(self, agent: Candidate, now: float) -> int:
         recent = agent.recent
         horizon = now - self.window
         while recent and recent[0] <= horizon:
@@ -190,9 +282,9 @@ class _FewestRecent(SelectionPolicy):
         return len(recent)
 
     def choose(
-        self, interaction: Interaction, candidates: Sequence[AgentState], pool: Pool, now: float
-    ) -> AgentState | None:
-        best: AgentState | None = None
+        self, interaction: Interaction, candidates: Sequence[_C], pool: CandidatePool, now: float
+    ) -> _C | None:
+        best: _C | None = None
         best_key: tuple[int, float, int] | None = None
         for agent in candidates:
             count = self._count(agent, now)
@@ -203,18 +295,18 @@ class _FewestRecent(SelectionPolicy):
                 best, best_key = agent, key
         return best
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         return float(self.limit - self._count(agent, now))
 
-    def admits(self, agent: AgentState, now: float) -> bool:
+    def admits(self, agent: Candidate, now: float) -> bool:
         return self._count(agent, now) < self.limit
 
-    def readmits_at(self, agent: AgentState, now: float) -> float | None:
+    def readmits_at(self, agent: Candidate, now: float) -> float | None:
         if self._count(agent, now) < self.limit:
             return now
         return agent.recent[len(agent.recent) - self.limit] + self.window
 
-    def assigned(self, agent: AgentState, now: float) -> None:
+    def assigned(self, agent: Candidate, now: float) -> None:
         agent.recent.append(now)
 
     def config(self) -> dict[str, Any] | None:
@@ -248,8 +340,8 @@ class _WeightedRandom(SelectionPolicy):
         return float(value)
 
     def choose(
-        self, interaction: Interaction, candidates: Sequence[AgentState], pool: Pool, now: float
-    ) -> AgentState | None:
+        self, interaction: Interaction, candidates: Sequence[_C], pool: CandidatePool, now: float
+    ) -> _C | None:
         weights = [self.weight_of(a.agent) for a in candidates]
         total = sum(weights)
         if not candidates or total <= 0:
@@ -264,7 +356,7 @@ class _WeightedRandom(SelectionPolicy):
             a for a, w in zip(reversed(candidates), reversed(weights), strict=True) if w > 0
         )
 
-    def score(self, agent: AgentState, pool: Pool, now: float) -> float:
+    def score(self, agent: Candidate, pool: CandidatePool, now: float) -> float:
         return self.weight_of(agent.agent)
 
     def config(self) -> dict[str, Any] | None:
@@ -291,8 +383,8 @@ class _Callable(SelectionPolicy):
         self.function = function
 
     def choose(
-        self, interaction: Interaction, candidates: Sequence[AgentState], pool: Pool, now: float
-    ) -> AgentState | None:
+        self, interaction: Interaction, candidates: Sequence[_C], pool: CandidatePool, now: float
+    ) -> _C | None:
         if not candidates:
             return None
         by_id = {a.id: a for a in candidates}

@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import pydantic
-
-from omnirouter.model import Interaction, ManualPriority
+from omnirouter.model import Interaction, InteractionTemplate, ManualPriority
 from omnirouter.simulation.distributions import Draw
 from omnirouter.simulation.kernel import EventKernel
 from omnirouter.simulation.metrics import AgentTally, GroupTally, RuleTally
@@ -121,7 +119,7 @@ class _Source:
         "draw_handle",
         "draw_patience",
         "draw_wrap_up",
-        "fields_set",
+        "maker",
         "next_row",
         "portfolio",
         "portfolio_share",
@@ -129,9 +127,6 @@ class _Source:
         "spec",
         "tally",
         "template",
-        "template_extra",
-        "template_private",
-        "template_values",
     )
 
     def __init__(
@@ -179,11 +174,8 @@ class _Source:
             attributes=dict(spec.attributes),
             manual_priority=None if spec.priority is None else ManualPriority(value=spec.priority),
         )
-        # What each customer's copy of the template is made of (see Simulation._enter).
-        self.template_values: dict[str, Any] = template.__dict__
-        self.fields_set: set[str] = template.__pydantic_fields_set__ | _COPIED_FIELDS
-        self.template_extra = template.__pydantic_extra__
-        self.template_private = template.__pydantic_private__
+        # Each customer's interaction is a trusted copy of it (see Simulation._enter).
+        self.maker = InteractionTemplate(template)
         if spec.replay is not None:
             replayed = replayed_arrivals(spec.replay, scenario.start, horizon)
             self.arrivals: Any = (_Replayed(start + row.at, row) for row in replayed)
@@ -209,18 +201,6 @@ class _Replayed:
     def __init__(self, at: float, row: Any) -> None:
         self.at = at
         self.row = row
-
-
-# Each customer's interaction is ``template.model_copy(update=...)`` of its id, channel
-# and customer, built directly: pydantic's shallow copy (a new ``__dict__`` with the
-# changed values, the set fields plus the changed ones) at a fraction of the cost, the
-# slots filled through their descriptors. The values are valid by construction.
-_new_object = object.__new__
-_set_dict = pydantic.BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = pydantic.BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = pydantic.BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = pydantic.BaseModel.__dict__["__pydantic_private__"].__set__
-_COPIED_FIELDS = frozenset({"id", "channel", "customer_id"})
 
 
 def _presence_plan(entry: RosterAgent, scenario: Scenario) -> list[tuple[float, str]]:
@@ -563,18 +543,9 @@ class Simulation:
             self._only_queue_channels[tally] = None
         if self._sla is not None and not tally.synchronous:
             customer.deadline = self._sla.deadline_at(channel, now, self.registry.get(channel))
-        # The customer's interaction: a shallow copy of the source's template (see
-        # _set_dict above); pydantic validated the template once.
-        interaction = _new_object(Interaction)
-        values = source.template_values.copy()
-        values["id"] = customer_id
-        values["channel"] = channel
-        values["customer_id"] = customer_of
-        _set_dict(interaction, values)
-        _set_fields_set(interaction, source.fields_set.copy())
-        _set_extra(interaction, source.template_extra)
-        _set_private(interaction, source.template_private)
-        self._router_submit(interaction)
+        # The customer's interaction: a trusted copy of the source's template (pydantic
+        # validated the template once).
+        self._router_submit(source.maker.make(customer_id, channel, customer_of))
         if self._to_accept:
             self._accept_offers()
         if patience is not None and not customer.answered:

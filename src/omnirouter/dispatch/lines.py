@@ -5,19 +5,38 @@ ageing is linear and the order never has to be recomputed as time passes), then 
 arrival sequence. Requeued and transferred work keeps its key, hence its place.
 Entries are deleted lazily: an entry is live while its work still sits in this line
 with the same token.
+
+Plain data: a line holds any record with the four fields of :class:`Waiter` and counts
+into any pool with the two fields of :class:`LinePool`.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import Any, Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from omnirouter.routing._agents import Pool
-    from omnirouter.routing._work import Work
+__all__ = ["LinePool", "Tally", "WaitLine", "Waiter"]
 
-__all__ = ["Tally", "WaitLine"]
+
+class Waiter(Protocol):
+    """What a line needs of the work in it: where it sits, and its place in the order."""
+
+    line: Any
+    line_token: int
+    order_key: float
+    seq: int
+
+
+class LinePool(Protocol):
+    """What a line tells the pool of agents that serves it: its lines, how much waits."""
+
+    lines: list[Any]
+    waiting: int
+
+
+Work = TypeVar("Work", bound=Waiter)
+Pool = TypeVar("Pool", bound=LinePool)
 
 
 class Tally:
@@ -29,7 +48,7 @@ class Tally:
         self.waiting = 0
 
 
-class WaitLine:
+class WaitLine(Generic[Work, Pool]):
     """The work waiting in one step of one queue, for one channel."""
 
     __slots__ = ("heap", "live", "pool", "queue", "step", "tally", "token")

@@ -1,4 +1,8 @@
-"""One heap of timers (offer timeouts, step expiry, wrap-up ends, SLA marks, callbacks)."""
+"""One heap of timers (offer timeouts, step expiry, wrap-up ends, SLA marks, callbacks).
+
+Plain data: a timer is ``(due, seq, kind, subject id, token)``; the heap never calls
+anything; the router pops what is due and acts on it.
+"""
 
 from __future__ import annotations
 
