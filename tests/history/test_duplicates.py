@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 import omnirouter as om
 from omnirouter.history import DuplicateResult, find_duplicates
 from omnirouter.history._dedupe_compare import (
+    ALIKE,
+    DIFFERENT,
+    OTHER_SEX,
+    SIMILAR,
     compare_birth_date,
     compare_email,
     compare_given_name,
@@ -222,7 +226,8 @@ def test_bad_input_is_refused(records: list[dict[str, str]], kwargs: dict, locat
         ("19700314", "19700314"),
         ("14031970", "19700314"),
         ("1970/3/4", "19700304"),
-        ("14.03.70", None),
+        ("14.03.70", "19700314"),  # two-digit years: 30 and above are 19xx
+        ("3.11.07", "20071103"),  # below 30: 20xx
         ("unknown", None),
     ],
 )
@@ -254,13 +259,17 @@ def test_comparators() -> None:
     assert compare_birth_date("19700304", "19700403") == 1
     assert compare_birth_date("19700314", "19700315") == 2
     assert compare_birth_date("19700314", "19850101") == 3
-    assert compare_given_name("michael", "michaela") == 3
-    assert compare_given_name("christian", "christiane") == 3
-    assert compare_given_name("hans", "hans peter") == 1
-    assert compare_given_name("h", "hans") == 2
-    assert compare_given_name("anna", "zoe") == 3
-    assert compare_email("a.b@x.de", "a.b@y.de") == 1
-    assert compare_email("a.b@x.de", "c.d@x.de") == 2
+    # Names of the other sex: by ending, and by the list of given names.
+    assert compare_given_name("michael", "michaela") == OTHER_SEX
+    assert compare_given_name("christian", "christiane") == OTHER_SEX
+    assert compare_given_name("udo", "ute") == OTHER_SEX
+    assert compare_given_name("anna", "emma") == DIFFERENT
+    assert compare_given_name("hans", "hans peter") == SIMILAR
+    assert compare_given_name("h", "hans") == ALIKE
+    assert compare_given_name("anna", "zoe") == DIFFERENT
+    assert compare_email("a.b@x.de", "a.b@x.dd") == 1
+    assert compare_email("a.b@x.de", "a.b@y.com") == 2
+    assert compare_email("a.b@x.de", "c.d@x.de") == 3
 
 
 @settings(max_examples=15, deadline=None)

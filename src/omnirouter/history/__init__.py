@@ -4,12 +4,17 @@ Use it as ``om.history`` after ``import omnirouter as om``.
 """
 
 from omnirouter.history.duplicates import (
+    BIRTH_YEAR_PIVOT,
     DEDUPE_FIELDS,
+    MIN_RECORDS_FOR_EM,
+    PRIOR_DUPLICATE_SHARE,
+    PRIOR_PROBABILITIES,
     DedupeStats,
     DuplicatePair,
     DuplicateResult,
     FellegiSunterModel,
     FieldEvidence,
+    UnknownColumnError,
     find_duplicates,
 )
 from omnirouter.history.erasure import KEEPABLE, ErasureReport
@@ -43,9 +48,13 @@ from omnirouter.history.store import AnonymousIdentity, ContactHistory
 from omnirouter.history.timeline import PlannedActivity, Quote, Timeline, TimelineEntry
 
 __all__ = [
+    "BIRTH_YEAR_PIVOT",
     "DEDUPE_FIELDS",
     "KEEPABLE",
+    "MIN_RECORDS_FOR_EM",
     "PHONETIC_METHODS",
+    "PRIOR_DUPLICATE_SHARE",
+    "PRIOR_PROBABILITIES",
     "AnonymousIdentity",
     "ContactHistory",
     "DedupeStats",
@@ -69,6 +78,7 @@ __all__ = [
     "SurvivorshipRules",
     "Timeline",
     "TimelineEntry",
+    "UnknownColumnError",
     "cologne_phonetics",
     "cologne_phonetics_many",
     "find_duplicates",

@@ -24,7 +24,14 @@ from omnirouter.history.normalize import (
 )
 from omnirouter.model.contact import Contact
 
-__all__ = ["COMPARED_FIELDS", "INPUT_FIELDS", "Columns", "read_columns"]
+__all__ = [
+    "BIRTH_YEAR_PIVOT",
+    "COMPARED_FIELDS",
+    "INPUT_FIELDS",
+    "Columns",
+    "UnknownColumnError",
+    "read_columns",
+]
 
 #: Fields that are compared, in the order they appear in a comparison pattern.
 COMPARED_FIELDS = (
@@ -90,9 +97,15 @@ def _contact_row(contact: Contact) -> dict[str, object]:
     }
 
 
-def birth_date_key(text: str) -> str | None:
-    """``YYYYMMDD`` from ISO, German (``DD.MM.YYYY``) or compact dates; ``None`` if unreadable.
+#: Two-digit birth years below this are 20xx, the others 19xx (``21.04.52`` → 1952,
+#: ``03.11.07`` → 2007): nobody is born in the future, few customers are over 95.
+BIRTH_YEAR_PIVOT = 30
 
+
+def birth_date_key(text: str) -> str | None:
+    """``YYYYMMDD`` from ISO, German (``DD.MM.YYYY``, ``DD.MM.YY``) or compact dates.
+
+    ``None`` if unreadable. A two-digit year is read with :data:`BIRTH_YEAR_PIVOT`.
     The digits are kept even when they do not form a real date: a typo in a birth date
     is evidence the comparator can weigh.
     """
@@ -106,6 +119,9 @@ def birth_date_key(text: str) -> str | None:
         year, month, day = parts
     elif len(parts[2]) == 4:
         day, month, year = parts
+    elif len(parts[2]) == 2:
+        day, month, two_digits = parts
+        year = f"{20 if int(two_digits) < BIRTH_YEAR_PIVOT else 19}{two_digits}"
     else:
         return None
     if len(month) > 2 or len(day) > 2:
@@ -180,6 +196,45 @@ def _field_map(fields: Mapping[str, str] | None) -> dict[str, str]:
     return mapping
 
 
+class UnknownColumnError(ValidationError):
+    """A ``fields=`` mapping names a column that no record has; lists the columns found."""
+
+    def __init__(self, missing: dict[str, str], found: list[str]) -> None:
+        listed = ", ".join(found) if found else "none"
+        super().__init__(
+            "duplicate finder options",
+            [
+                ErrorDetail(
+                    ["fields", field],
+                    f"no column {column!r} in the records; columns found: {listed}",
+                    type="unknown_column",
+                )
+                for field, column in sorted(missing.items())
+            ],
+        )
+        self.missing = dict(missing)
+        self.found = list(found)
+
+
+def _check_mapped_columns(
+    rows: list[Mapping[str, object]], fields: Mapping[str, str] | None
+) -> None:
+    """Every column that ``fields`` maps must exist in at least one record."""
+    if not fields or not rows:
+        return
+    wanted = {field: column for field, column in fields.items() if column != field}
+    if not wanted:
+        return
+    seen: set[str] = set()
+    columns = set(wanted.values())
+    for row in rows:
+        seen.update(row.keys())
+        if columns <= seen:
+            return
+    missing = {field: column for field, column in wanted.items() if column not in seen}
+    raise UnknownColumnError(missing, sorted(str(key) for key in seen))
+
+
 def _read_ids(rows: list[Mapping[str, object]], key: str) -> list[str]:
     raw_ids = [row.get(key) for row in rows]
     if (
@@ -252,6 +307,8 @@ def read_columns(
             key = "id"
         else:
             rows.append(record)
+    if key == id_field:  # mappings only: Contact models have the finder's own names
+        _check_mapped_columns(rows, fields)
     ids = _read_ids(rows, key)
     values: dict[str, list[str | None]] = {}
     for number, field in enumerate(COMPARED_FIELDS):

@@ -1,15 +1,18 @@
-"""The duplicate finder: blocking, comparators, an EM-trained Fellegi–Sunter model, clustering.
+"""The duplicate finder: blocking, comparators, a Fellegi–Sunter model, a household guard.
 
 ``find_duplicates(records)`` reads mappings (CSV rows, JSON objects) or ``Contact``
 models and returns the scored duplicate pairs with per-field evidence and the clusters
-of records that are one person. No labelled data is needed: the model's m and u
-probabilities are estimated from the records themselves.
+of records that are one person. No labelled data is needed: the model's m
+probabilities are estimated by EM from the records themselves, its u probabilities
+from the values' frequencies and random pairs; a file too small or too uniform for EM
+is weighed with documented prior weights.
 
-Two rules protect against the classic errors. Household members — same family name
-and address, but another given name or birth date — are never linked (a clearly
-different given name or birth date vetoes a pair), and clustering never joins two
-groups that contain a vetoed or clearly non-matching pair, so one bad link cannot chain
-unrelated people together.
+The address is compared as one unit (same home, same building, same street, same
+town, moved), so a customer who moved keeps most of the evidence of name, birth date,
+e-mail and mobile number. The household and neighbour guard keeps people who share a
+home apart unless their personal data say they are one person, and clustering never
+joins two groups that contain a vetoed or clearly non-matching pair, so one bad link
+cannot chain unrelated people together.
 """
 
 from __future__ import annotations
@@ -32,22 +35,41 @@ from omnirouter.history._dedupe_blocking import (
     phonetic_codes,
 )
 from omnirouter.history._dedupe_compare import (
+    ADDRESS_PARTS,
     VETOED,
     PairComparer,
     PatternCodec,
     comparator_for,
 )
-from omnirouter.history._dedupe_em import FellegiSunterModel, estimate_model
-from omnirouter.history._dedupe_fields import COMPARED_FIELDS, INPUT_FIELDS, read_columns
+from omnirouter.history._dedupe_em import (
+    MIN_RECORDS_FOR_EM,
+    PRIOR_DUPLICATE_SHARE,
+    PRIOR_PROBABILITIES,
+    FellegiSunterModel,
+    estimate_model,
+)
+from omnirouter.history._dedupe_fields import (
+    BIRTH_YEAR_PIVOT,
+    INPUT_FIELDS,
+    UnknownColumnError,
+    read_columns,
+)
+from omnirouter.history._dedupe_guard import guard_vetoes
+from omnirouter.history._dedupe_shares import agreement_shares
 from omnirouter.model.contact import Contact
 
 __all__ = [
+    "BIRTH_YEAR_PIVOT",
     "DEDUPE_FIELDS",
+    "MIN_RECORDS_FOR_EM",
+    "PRIOR_DUPLICATE_SHARE",
+    "PRIOR_PROBABILITIES",
     "DedupeStats",
     "DuplicatePair",
     "DuplicateResult",
     "FellegiSunterModel",
     "FieldEvidence",
+    "UnknownColumnError",
     "find_duplicates",
 ]
 
@@ -57,8 +79,14 @@ DEDUPE_FIELDS: Final = INPUT_FIELDS
 #: Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown.
 Progress = Callable[[str, int, int], None]
 
-_RANDOM_PAIRS = 5_000
-_VETO_FIELDS = ("given_name", "birth_date")
+_RANDOM_PAIRS = 20_000
+# Compared one by one; the address parts are compared as one unit, "address".
+_PERSON_AND_CONTACT = ("given_name", "family_name", "birth_date", "email", "phone")
+# A name is common (weighs less when it agrees) from 1 record in 1,000, and 5 records.
+_COMMON_SHARE = 1_000
+_COMMON_AT_LEAST = 5
+# The guard acts when household pairs number at least 1 in 100 records.
+_HOUSEHOLD_SHARE = 100
 # A compared pair this unlikely is a cannot-link for clustering, like a vetoed pair.
 _CANNOT_LINK_BELOW = 0.01
 
@@ -97,7 +125,12 @@ class DuplicatePair:
 
 @attrs.frozen
 class DedupeStats:
-    """What the finder did: records read, pairs compared per blocking pass, EM rounds."""
+    """What the finder did: records read, pairs compared per blocking pass, EM rounds.
+
+    ``household_pairs`` counts the compared pairs that share family name and home but
+    are clearly two people (another given name and birth date, or another sex);
+    ``household_guard`` says whether the guard acted (see :func:`find_duplicates`).
+    """
 
     records: int
     compared_pairs: int
@@ -105,6 +138,8 @@ class DedupeStats:
     oversized_blocks: Mapping[str, int]
     vetoed_pairs: int
     em_iterations: int
+    household_pairs: int = 0
+    household_guard: bool = False
 
 
 @attrs.frozen
@@ -245,13 +280,22 @@ def _link_and_cluster(
     evidence_of: Mapping[int, Evidence],
     ids: list[str],
     threshold: float,
+    guarded: set[int],
 ) -> tuple[list[DuplicatePair], list[frozenset[str]], int]:
-    """The duplicate pairs (best first), the clusters and the number of vetoed pairs."""
+    """The duplicate pairs (best first), the clusters and the number of vetoed pairs.
+
+    ``guarded`` patterns are vetoed by the household and neighbour guard.
+    """
     first, second, patterns = candidates.first, candidates.second, candidates.patterns
     # Classify each distinct pattern once, then pick the pairs of each class in C loops.
-    linked = {pattern for pattern, (score, _, _) in evidence_of.items() if score >= threshold}
+    linked = {
+        pattern
+        for pattern, (score, _, _) in evidence_of.items()
+        if score >= threshold and pattern not in guarded
+    }
     below = min(threshold, _CANNOT_LINK_BELOW)
     apart = {pattern for pattern, (score, _, _) in evidence_of.items() if score < below}
+    apart |= guarded
     apart.add(VETOED)
     weight_of = {pattern: -evidence[1] for pattern, evidence in evidence_of.items()}
     chosen = list(compress(range(len(patterns)), map(linked.__contains__, patterns)))
@@ -260,7 +304,7 @@ def _link_and_cluster(
         (weight_of[patterns[position]], ids[first[position]], ids[second[position]], position)
         for position in chosen
     )
-    vetoed = patterns.count(VETOED)
+    vetoed = patterns.count(VETOED) + sum(map(guarded.__contains__, patterns))
 
     links: dict[int, set[int]] = {}
     has_link = bytearray(len(ids))
@@ -311,17 +355,18 @@ def find_duplicates(
     ``records`` are mappings (keyed by the names in :data:`DEDUPE_FIELDS`, or map your
     columns with ``fields={"family_name": "surname", …}``) or :class:`~omnirouter.Contact`
     models. ``threshold`` is the match probability from which a pair counts as a
-    duplicate. ``household_guard`` vetoes pairs whose given name or birth date clearly
-    differ; switch it off only for data without households in which one person's
-    records may carry wholly different given names or birth dates (such as Febrl's
-    generated data), since those look exactly like household members. ``window`` is the
+    duplicate. ``household_guard`` keeps people who share a home apart unless their
+    given name, birth date, e-mail or mobile number say they are one person; it acts
+    only on a file that shows households (see ``DedupeStats.household_guard``), so data
+    without households (such as Febrl's) need no flag. ``window`` is the
     sorted-neighbourhood width, ``max_block_size`` the largest block compared in full
     (larger ones are skipped and counted in the stats). ``rng`` draws the random pairs
-    that seed the model (default: a fixed seed, so results are reproducible).
+    that estimate u (default: a fixed seed, so results are reproducible).
     ``progress(stage, done, total)`` is called now and then for long runs.
 
     Raises :class:`ValidationError` for a record without an id, a repeated id, an
-    unknown field name or an option out of range.
+    unknown field name or an option out of range, and :class:`UnknownColumnError`
+    (a ``ValidationError``) when ``fields`` maps to a column that no record has.
     """
     _check_options(threshold, window, max_block_size)
     # The finder builds millions of small objects but no reference cycles, so the cyclic
@@ -341,6 +386,22 @@ def find_duplicates(
         )
 
 
+def _households_at_least(records: int) -> int:
+    """Household pairs a file must show for the guard to act: 1 % of its records.
+
+    A file too small for EM always gets the guard: it has too few pairs to tell.
+    """
+    return 0 if records < MIN_RECORDS_FOR_EM else records // _HOUSEHOLD_SHARE
+
+
+def _common_values(column: list[str | None]) -> frozenset[str]:
+    """The values frequent enough to weigh less when they agree (term frequency)."""
+    counts = Counter(column)
+    counts.pop(None, None)
+    floor = max(_COMMON_AT_LEAST, len(column) // _COMMON_SHARE)
+    return frozenset(value for value, count in counts.items() if value and count >= floor)
+
+
 def _find_duplicates(
     records: Iterable[Mapping[str, object] | Contact],
     *,
@@ -358,32 +419,55 @@ def _find_duplicates(
         records, id_field=id_field, fields=fields, default_region=default_region, progress=progress
     )
     ids = columns.ids
-    active = [
-        field
-        for field in COMPARED_FIELDS
-        if any(value is not None for value in columns.values[field])
-    ]
+    values = columns.values
+    present = {field for field, column in values.items() if any(v is not None for v in column)}
+    active = [field for field in _PERSON_AND_CONTACT if field in present]
+    if present.intersection(ADDRESS_PARTS):
+        active.append("address")
     codec = PatternCodec(tuple(comparator_for(field) for field in active))
-    given_code = phonetic_codes(columns.values["given_name"])
-    family_code = phonetic_codes(columns.values["family_name"])
-    compared_columns = [columns.values[field] for field in active]
-    passes, order = blocking_passes(columns.values, given_code, family_code)
+    given_code = phonetic_codes(values["given_name"])
+    family_code = phonetic_codes(values["family_name"])
+    compared = {field: values[field] for field in (*active, *ADDRESS_PARTS) if field in present}
+    common = {field: _common_values(values[field]) for field in ("given_name", "family_name")}
+    passes, order = blocking_passes(values, given_code, family_code)
     candidates = candidate_pairs(passes, order, window, max_block_size, progress)
-    guarded = _VETO_FIELDS if household_guard else ()
-    comparer = PairComparer(codec, compared_columns, given_code, family_code, guarded)
-    candidates.patterns = array("q", comparer.patterns(candidates.first, candidates.second))
+    comparer = PairComparer(
+        codec,
+        compared,
+        given_code,
+        family_code,
+        common,
+        hard_veto=household_guard,
+        households_at_least=_households_at_least(len(ids)),
+    )
+    comparison = comparer.compare(candidates.first, candidates.second)
+    candidates.patterns = array("q", comparison.patterns)
+    # The guard acts on a file that shows households; on one without (Febrl) it would
+    # only cost duplicates whose given name or birth date was mistyped beyond recognition.
+    household_guard = household_guard and comparison.households >= comparer.households_at_least
     if progress is not None:
         progress("compare", 1, 1)
     pattern_counts = Counter(candidates.patterns)
     pattern_counts.pop(VETOED, None)
     # Random pairs seed u; they are compared without the veto, which would hide most.
-    unguarded = PairComparer(codec, compared_columns, given_code, family_code)
-    model = estimate_model(codec, pattern_counts, _random_pattern_counts(len(ids), unguarded, rng))
+    unguarded = PairComparer(codec, compared, given_code, family_code, common)
+    model = estimate_model(
+        codec,
+        pattern_counts,
+        _random_pattern_counts(len(ids), unguarded, rng),
+        records=len(ids),
+        agreement_shares=agreement_shares(values, active, common),
+    )
     if progress is not None:
         progress("model", 1, 1)
 
     evidence_of = _evidence_by_pattern(codec, model, pattern_counts)
-    pairs, groups, vetoed = _link_and_cluster(candidates, evidence_of, ids, threshold)
+    guarded = (
+        {pattern for pattern in pattern_counts if guard_vetoes(codec, model, pattern)}
+        if household_guard
+        else set()
+    )
+    pairs, groups, vetoed = _link_and_cluster(candidates, evidence_of, ids, threshold, guarded)
     cluster_index = {record_id: n for n, group in enumerate(groups) for record_id in group}
     if progress is not None:
         progress("cluster", 1, 1)
@@ -394,6 +478,8 @@ def _find_duplicates(
         oversized_blocks=dict(candidates.skipped_blocks),
         vetoed_pairs=vetoed,
         em_iterations=model.iterations,
+        household_pairs=comparison.households,
+        household_guard=household_guard,
     )
     return DuplicateResult(
         pairs=pairs, clusters=groups, model=model, stats=stats, cluster_index=cluster_index
