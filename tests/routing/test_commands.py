@@ -33,6 +33,7 @@ def _every_command(router: om.Router, clock: Clock) -> None:
     router.pull("a")
     router.set_priority_strategy(lambda interaction, now: 0.0)
     router.remove_agent("b")
+    router.forget("c-1")
     clock.advance(1)
     router.tick()
 
