@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 
 import pydantic
-from pydantic import Field, JsonValue
+from pydantic import Field, StrictInt, StrictStr
 
 from omnirouter.errors import ErrorDetail, ValidationError
 
@@ -124,8 +124,13 @@ class BlendingRecord(_Record):
     signature: list[int] | None = None
 
 
+#: A timer's token tells a current timer from a stale one (an offer's or step's number,
+#: an SLA timer's "risk" or "breach", a wrap-up's interaction id) and is compared and
+#: looked up by the router, so only a string, an integer or nothing is a token.
+TimerToken = StrictStr | StrictInt | None
+
 Timer = Annotated[
-    tuple[Time, Count, Literal[TIMER_KINDS], str, JsonValue],  # type: ignore[valid-type]
+    tuple[Time, Count, Literal[TIMER_KINDS], str, TimerToken],  # type: ignore[valid-type]
     Field(strict=False),  # JSON gives lists
 ]
 
