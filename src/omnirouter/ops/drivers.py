@@ -186,6 +186,10 @@ class AsyncioDriver(_DriverCore):
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Checked by the task on every turn: on Python 3.11 ``asyncio.wait_for`` can
+        # swallow a cancellation that arrives as the wake event is set, so cancelling
+        # alone may leave the task (and ``stop``) waiting for ever.
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -198,6 +202,7 @@ class AsyncioDriver(_DriverCore):
             return self
         loop = asyncio.get_running_loop()
         self._loop = loop
+        self._stopping = False
         wake = self._wake = asyncio.Event()
 
         def poke() -> None:
@@ -210,22 +215,27 @@ class AsyncioDriver(_DriverCore):
         return self
 
     async def _run(self, wake: asyncio.Event) -> None:
-        while True:
+        while not self._stopping:
             delay = self._delay()
             if delay > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), delay)
                 wake.clear()
+                if self._stopping:
+                    return
                 if not self._due():
                     continue
             if not self._tick():
                 return
 
     async def stop(self) -> None:
-        """Cancel the task and wait for it to end."""
+        """Stop the task and wait for it to end."""
         self._unhook()
+        self._stopping = True
         task, self._task = self._task, None
         if task is not None and not task.done():
+            if self._wake is not None:
+                self._wake.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
