@@ -508,3 +508,24 @@ def test_overlapping_when_and_until_cannot_flap_without_end(clock: Clock) -> Non
     # While both hold, each operation switches once (2 → on, 3 → off, 4 → on); from 5 on
     # `until` no longer holds and the rule stays on. It never loops within an operation.
     assert switches == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("condition", "field", "hint"),
+    [
+        ({"when": "waiting.vocie > 2"}, "blending.0.when", "did you mean 'voice'?"),
+        ({"when": "longest_wait.emial > 60"}, "blending.0.when", "did you mean 'email'?"),
+        (
+            {"when": "waiting.voice > 2", "agents": "holding.vocie >= 1"},
+            "blending.0.agents",
+            "did you mean 'voice'?",
+        ),
+    ],
+)
+def test_a_rule_reading_a_channel_nobody_has_is_refused(
+    condition: dict[str, str], field: str, hint: str
+) -> None:
+    with pytest.raises(om.ValidationError) as caught:
+        om.Router(blending=[om.BlendRule("r", offer="voice", **condition)])
+    assert caught.value.fields == [field]
+    assert hint in str(caught.value)

@@ -31,6 +31,7 @@ from omnirouter.routing.blending import (
     Invitation,
     InviteRule,
     rule_from_json,
+    unknown_names,
 )
 from omnirouter.routing.expressions import Expression, compile_expression
 
@@ -479,6 +480,11 @@ class Blender:
                     f"{policy!r} is neither a BlendRule, an InviteRule nor a BlendingPolicy",
                 )
             rule = _Rule(policy, self.live)
+            if isinstance(policy, BlendRule):
+                # A condition reading a channel nobody has could never fire. Queue
+                # names are not checked: the router may learn its queues later.
+                for field, message in unknown_names(policy, registry.names()):
+                    raise _invalid(f"blending.{index}.{field}", message)
             self._known(index, "offer", rule.offers, registry)
             self._known(index, "deny", rule.denies, registry)
             self._known(index, "keep", rule.keep, registry)
