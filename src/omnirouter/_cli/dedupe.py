@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-household-guard",
         action="store_true",
-        help="let the model alone decide, even for pairs whose given name or birth date differ",
+        help="turn off the household and neighbour guard (it keeps people who share a home "
+        "apart unless given name, birth date, e-mail or mobile say they are one person)",
     )
     parser.add_argument(
         "--only-duplicates", action="store_true", help="write only records that have duplicates"
