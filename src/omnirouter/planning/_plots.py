@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from omnirouter.errors import OmnirouterError
+from omnirouter._optional import import_optional
 
 if TYPE_CHECKING:
     from omnirouter.planning.plan import StaffingPlan
@@ -15,26 +14,16 @@ if TYPE_CHECKING:
 __all__ = ["dataframe", "service_level_chart", "staffing_heatmap"]
 
 
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        raise OmnirouterError(
-            f"{module.split('.')[0]} is needed for this; install it with "
-            "pip install 'omnirouter[notebook]'"
-        ) from error
-
-
 def dataframe(rows: Sequence[dict[str, Any]], index: str = "interval") -> Any:
     """A DataFrame of the rows, indexed by the ``index`` column."""
-    pandas = _optional("pandas")
+    pandas = import_optional("pandas")
     return pandas.DataFrame(list(rows)).set_index(index)
 
 
 def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
-    pyplot = _optional("matplotlib.pyplot")
+    pyplot = import_optional("matplotlib.pyplot")
     _, made = pyplot.subplots(figsize=(10, 3.5))
     return made
 

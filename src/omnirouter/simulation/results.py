@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from omnirouter._optional import import_optional
 from omnirouter.errors import ErrorDetail, UnknownChannelError, ValidationError
 from omnirouter.simulation.stats import Estimate, confidence_interval
 
@@ -223,7 +224,7 @@ class Report:
                 "Report.to_dataframe",
                 [ErrorDetail(("level",), f"must be one of {', '.join(tables)}, not {level!r}")],
             )
-        pandas = _import_optional("pandas")
+        pandas = import_optional("pandas")
         rows = [
             {
                 "scenario": self.scenario,
@@ -242,7 +243,7 @@ class Report:
     def plot_waiting_times(self, channel: str, ax: Axes | None = None) -> Axes:
         """A bar chart of the channel's waiting-time distribution, threshold marked."""
         distribution = self.waiting_distribution(channel)
-        plt = _import_optional("matplotlib.pyplot")
+        plt = import_optional("matplotlib.pyplot")
         if ax is None:
             _, ax = plt.subplots()
         assert ax is not None
@@ -262,7 +263,7 @@ class Report:
     def plot_service_level(self, channel: str, ax: Axes | None = None) -> Axes:
         """The channel's service level per reporting interval."""
         levels = self.service_level_by_interval(channel)
-        plt = _import_optional("matplotlib.pyplot")
+        plt = import_optional("matplotlib.pyplot")
         if ax is None:
             _, ax = plt.subplots()
         assert ax is not None
@@ -285,20 +286,6 @@ def _estimates_json(table: Mapping[str, Mapping[str, Estimate]]) -> dict[str, An
         name: {key: estimate.to_json() for key, estimate in figures.items()}
         for name, figures in table.items()
     }
-
-
-def _import_optional(module: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        from omnirouter.errors import OmnirouterError
-
-        raise OmnirouterError(
-            f"{module.split('.')[0]} is needed for this; install it with "
-            "pip install 'omnirouter[notebook]'"
-        ) from error
 
 
 #: KPI → (label, how to show it) for the text table.
