@@ -14,7 +14,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebook,docs,planning]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook,docs,planning,distributed]'
 	touch $@
 
 demo: $(VENV)/.installed
