@@ -13,17 +13,21 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import combinations, compress, count
+from typing import Final
 
 import attrs
 
 from omnirouter.history.phonetics import cologne_phonetics_many
 
 __all__ = [
+    "PASSES",
     "BlockingPass",
     "CandidatePairs",
+    "blocking_keys",
     "blocking_passes",
     "candidate_pairs",
     "phonetic_codes",
+    "sort_key_column",
 ]
 
 Column = Sequence[str | None]
@@ -74,6 +78,28 @@ def _joint(first: list[int], second: list[int]) -> list[int]:
     return [a * scale + b if a >= 0 and b >= 0 else -1 for a, b in zip(first, second, strict=True)]
 
 
+# Each pass and the parts whose joint value is its key. Both names' codes in either
+# order ("names"), so swapped given and family names still meet; with the birth year
+# or the postcode region, so that common names stay small blocks.
+PASSES: Final = (
+    ("phonetic names + birth year", ("names", "year")),
+    ("phonetic names + postcode region", ("names", "region")),
+    ("phonetic family name + birth date", ("family", "birth")),
+    ("e-mail", ("email",)),
+    ("phone", ("phone",)),
+    ("birth date + phonetic given name", ("birth", "given")),
+    ("postcode + phonetic given name", ("postcode", "given")),
+    ("birth date + postcode", ("birth", "postcode")),
+    ("postcode + house number", ("postcode", "house")),
+    ("birth date + house number", ("birth", "house")),
+)
+_SEPARATOR = "\x1f"
+
+
+def _prefix(column: Column, length: int) -> list[str | None]:
+    return [value[:length] if value is not None else None for value in column]
+
+
 def blocking_passes(
     values: dict[str, list[str | None]],
     given_code: list[str | None],
@@ -86,32 +112,74 @@ def blocking_passes(
     """
     codes: dict[str | None, int] = {}
     given, family = _numbers(given_code, codes), _numbers(family_code, codes)
-    birth, postcode = _numbers(values["birth_date"]), _numbers(values["postcode"])
-    house = _numbers(values["house_number"])
-    # Both names' codes in either order, so swapped given and family names still meet;
-    # with the birth year or the postcode region, so that common names stay small blocks.
     # (A missing code is -1, so the smaller number is -1 and the joint key too.)
-    names = _joint(list(map(min, family, given)), list(map(max, family, given)))
-    year = _numbers([value[:4] if value is not None else None for value in values["birth_date"]])
-    region = _numbers([value[:2] if value is not None else None for value in values["postcode"]])
-    passes = [
-        BlockingPass("phonetic names + birth year", _joint(names, year)),
-        BlockingPass("phonetic names + postcode region", _joint(names, region)),
-        BlockingPass("phonetic family name + birth date", _joint(family, birth)),
-        BlockingPass("e-mail", _numbers(values["email"])),
-        BlockingPass("phone", _numbers(values["phone"])),
-        BlockingPass("birth date + phonetic given name", _joint(birth, given)),
-        BlockingPass("postcode + phonetic given name", _joint(postcode, given)),
-        BlockingPass("birth date + postcode", _joint(birth, postcode)),
-        BlockingPass("postcode + house number", _joint(postcode, house)),
-        BlockingPass("birth date + house number", _joint(birth, house)),
-    ]
-    sort_keys = [
+    parts = {
+        "names": _joint(list(map(min, family, given)), list(map(max, family, given))),
+        "year": _numbers(_prefix(values["birth_date"], 4)),
+        "region": _numbers(_prefix(values["postcode"], 2)),
+        "family": family,
+        "given": given,
+        "birth": _numbers(values["birth_date"]),
+        "postcode": _numbers(values["postcode"]),
+        "house": _numbers(values["house_number"]),
+        "email": _numbers(values["email"]),
+        "phone": _numbers(values["phone"]),
+    }
+    passes = []
+    for name, (first, *rest) in PASSES:
+        keys = parts[first]
+        for part in rest:
+            keys = _joint(keys, parts[part])
+        passes.append(BlockingPass(name, keys))
+    sort_keys = sort_key_column(values)
+    order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
+    return passes, order
+
+
+def sort_key_column(values: dict[str, list[str | None]]) -> list[str]:
+    """The sorted-neighbourhood key of every record: family name, then given name."""
+    return [
         f"{f or ''} {g or ''}"
         for f, g in zip(values["family_name"], values["given_name"], strict=True)
     ]
-    order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
-    return passes, order
+
+
+def blocking_keys(
+    values: dict[str, list[str | None]],
+    given_code: list[str | None],
+    family_code: list[str | None],
+) -> list[list[str | None]]:
+    """Every pass's key of every record as text (``None``: no key), in :data:`PASSES` order.
+
+    The same blocks as :func:`blocking_passes`, keyed by the values themselves, so that
+    records read in separate parts (a cluster's partitions) get the same keys.
+    """
+    names = [
+        _SEPARATOR.join(sorted((f, g))) if f is not None and g is not None else None
+        for f, g in zip(family_code, given_code, strict=True)
+    ]
+    parts: dict[str, list[str | None]] = {
+        "names": names,
+        "year": _prefix(values["birth_date"], 4),
+        "region": _prefix(values["postcode"], 2),
+        "family": list(family_code),
+        "given": list(given_code),
+        "birth": values["birth_date"],
+        "postcode": values["postcode"],
+        "house": values["house_number"],
+        "email": values["email"],
+        "phone": values["phone"],
+    }
+    result = []
+    for _, chosen in PASSES:
+        columns = [parts[part] for part in chosen]
+        result.append(
+            [
+                None if None in joint else _SEPARATOR.join(joint)  # type: ignore[arg-type,unused-ignore]
+                for joint in zip(*columns, strict=True)
+            ]
+        )
+    return result
 
 
 def _blocks(keys: list[int], max_block_size: int) -> tuple[list[list[int]], int]:
