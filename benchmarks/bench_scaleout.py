@@ -35,7 +35,9 @@ def timed_runs(workers: int, arrivals: int, replications: int, repeats: int) -> 
         ) as cluster,
         Client(cluster) as client,
     ):
-        executor = client.get_executor()
+        # pure=False: the same replication asked again is run again, not taken from
+        # the cluster's memory of an earlier repeat.
+        executor = client.get_executor(pure=False)
         simulate(scenario, replications=workers, executor=executor)  # warm the workers
         rates, report = [], ""
         for _ in range(repeats):

@@ -17,6 +17,7 @@ cannot chain unrelated people together.
 
 from __future__ import annotations
 
+import os
 import random
 from array import array
 from collections import Counter
@@ -41,6 +42,7 @@ from omnirouter.history._dedupe_compare import (
     PatternCodec,
     comparator_for,
 )
+from omnirouter.history._dedupe_dask import is_dask_input
 from omnirouter.history._dedupe_em import (
     MIN_RECORDS_FOR_EM,
     PRIOR_DUPLICATE_SHARE,
@@ -64,6 +66,7 @@ __all__ = [
     "MIN_RECORDS_FOR_EM",
     "PRIOR_DUPLICATE_SHARE",
     "PRIOR_PROBABILITIES",
+    "BlockTooLargeError",
     "DedupeStats",
     "DuplicatePair",
     "DuplicateResult",
@@ -130,6 +133,8 @@ class DedupeStats:
     ``household_pairs`` counts the compared pairs that share family name and home but
     are clearly two people (another given name and birth date, or another sex);
     ``household_guard`` says whether the guard acted (see :func:`find_duplicates`).
+    ``sampled_records`` is the number of records drawn into the random pairs that
+    estimate the u probabilities (the model's m and prior come from all compared pairs).
     """
 
     records: int
@@ -140,6 +145,7 @@ class DedupeStats:
     em_iterations: int
     household_pairs: int = 0
     household_guard: bool = False
+    sampled_records: int = 0
 
 
 @attrs.frozen
@@ -171,6 +177,24 @@ class DuplicateResult:
         return index.get((id_a, id_b))
 
 
+class BlockTooLargeError(ValidationError):
+    """``max_block_size`` is larger than one worker of a cluster compares in one go.
+
+    ``asked`` is the size given, ``largest`` the largest the cluster path takes.
+    """
+
+    def __init__(self, asked: int, largest: int) -> None:
+        self.asked = asked
+        self.largest = largest
+        pairs = asked * (asked - 1) // 2
+        advice = (
+            f"a block of {asked:,} records is {pairs:,} pairs for one worker; on a cluster "
+            f"at most {largest:,}: lower it (larger blocks are skipped and counted in "
+            "stats.oversized_blocks) and let the other blocking passes find their pairs"
+        )
+        super().__init__("duplicate finder options", [ErrorDetail(["max_block_size"], advice)])
+
+
 def _check_options(threshold: float, window: int, max_block_size: int) -> None:
     problems = []
     if not 0.0 < threshold < 1.0:
@@ -185,19 +209,19 @@ def _check_options(threshold: float, window: int, max_block_size: int) -> None:
         raise ValidationError("duplicate finder options", problems)
 
 
-def _random_pattern_counts(
-    record_count: int, comparer: PairComparer, rng: random.Random
-) -> dict[int, int]:
+def _random_pairs(record_count: int, rng: random.Random) -> tuple[list[int], list[int]]:
+    """The record indexes of the random pairs that estimate u."""
+    first: list[int] = []
+    second: list[int] = []
     if record_count < 2:
-        return {}
-    first, second = [], []
+        return first, second
     for _ in range(min(_RANDOM_PAIRS, record_count * (record_count - 1) // 2)):
         i = rng.randrange(record_count)
         j = rng.randrange(record_count - 1)
         j += j >= i
         first.append(i)
         second.append(j)
-    return dict(Counter(comparer.patterns(first, second)))
+    return first, second
 
 
 class _Clusters:
@@ -275,6 +299,22 @@ def _evidence_by_pattern(
     return evidence_of
 
 
+def _linked_and_apart(
+    evidence_of: Mapping[int, Evidence], threshold: float, guarded: set[int]
+) -> tuple[set[int], set[int]]:
+    """The patterns that link two records, and those that keep them apart (cannot-link)."""
+    linked = {
+        pattern
+        for pattern, (score, _, _) in evidence_of.items()
+        if score >= threshold and pattern not in guarded
+    }
+    below = min(threshold, _CANNOT_LINK_BELOW)
+    apart = {pattern for pattern, (score, _, _) in evidence_of.items() if score < below}
+    apart |= guarded
+    apart.add(VETOED)
+    return linked, apart
+
+
 def _link_and_cluster(
     candidates: CandidatePairs,
     evidence_of: Mapping[int, Evidence],
@@ -288,15 +328,7 @@ def _link_and_cluster(
     """
     first, second, patterns = candidates.first, candidates.second, candidates.patterns
     # Classify each distinct pattern once, then pick the pairs of each class in C loops.
-    linked = {
-        pattern
-        for pattern, (score, _, _) in evidence_of.items()
-        if score >= threshold and pattern not in guarded
-    }
-    below = min(threshold, _CANNOT_LINK_BELOW)
-    apart = {pattern for pattern, (score, _, _) in evidence_of.items() if score < below}
-    apart |= guarded
-    apart.add(VETOED)
+    linked, apart = _linked_and_apart(evidence_of, threshold, guarded)
     weight_of = {pattern: -evidence[1] for pattern, evidence in evidence_of.items()}
     chosen = list(compress(range(len(patterns)), map(linked.__contains__, patterns)))
     # Best first; ties by the records' ids, so the order never depends on the input order.
@@ -338,7 +370,7 @@ def _link_and_cluster(
 
 
 def find_duplicates(
-    records: Iterable[Mapping[str, object] | Contact],
+    records: Iterable[Mapping[str, object] | Contact] | str | os.PathLike[str],
     *,
     id_field: str = "id",
     fields: Mapping[str, str] | None = None,
@@ -364,11 +396,36 @@ def find_duplicates(
     that estimate u (default: a fixed seed, so results are reproducible).
     ``progress(stage, done, total)`` is called now and then for long runs.
 
+    ``records`` may also be a Dask DataFrame, or the path of Parquet files (a folder or
+    ``*.parquet``) or CSV files (``*.csv``, globs allowed) to read with Dask: the work
+    then runs on the Dask cluster of the current ``dask.distributed`` client (or Dask's
+    local scheduler without one), with the same result as in one process (see
+    "Scaling out" in the documentation; needs ``pip install 'omnirouter[distributed]'``).
+    There, ``max_block_size`` above 5,000 raises :class:`BlockTooLargeError`.
+
     Raises :class:`ValidationError` for a record without an id, a repeated id, an
     unknown field name or an option out of range, and :class:`UnknownColumnError`
     (a ``ValidationError``) when ``fields`` maps to a column that no record has.
     """
     _check_options(threshold, window, max_block_size)
+    if is_dask_input(records):
+        from omnirouter.history._dedupe_dask import find_duplicates_on_dask
+
+        with collector_paused():
+            result: DuplicateResult = find_duplicates_on_dask(
+                records,
+                id_field=id_field,
+                fields=fields,
+                threshold=threshold,
+                default_region=default_region,
+                household_guard=household_guard,
+                window=window,
+                max_block_size=max_block_size,
+                rng=rng if rng is not None else random.Random(0),
+                progress=progress,
+            )
+        return result
+    assert not isinstance(records, str | os.PathLike)
     # The finder builds millions of small objects but no reference cycles, so the cyclic
     # collector would only walk the growing heap again and again (half the run at 100k).
     with collector_paused():
@@ -386,6 +443,14 @@ def find_duplicates(
         )
 
 
+def _active_fields(present: set[str]) -> list[str]:
+    """The compared fields (the address as one) of a file whose ``present`` fields have values."""
+    active = [field for field in _PERSON_AND_CONTACT if field in present]
+    if present.intersection(ADDRESS_PARTS):
+        active.append("address")
+    return active
+
+
 def _households_at_least(records: int) -> int:
     """Household pairs a file must show for the guard to act: 1 % of its records.
 
@@ -396,10 +461,14 @@ def _households_at_least(records: int) -> int:
 
 def _common_values(column: list[str | None]) -> frozenset[str]:
     """The values frequent enough to weigh less when they agree (term frequency)."""
-    counts = Counter(column)
-    counts.pop(None, None)
-    floor = max(_COMMON_AT_LEAST, len(column) // _COMMON_SHARE)
-    return frozenset(value for value, count in counts.items() if value and count >= floor)
+    counts = Counter(value for value in column if value is not None)
+    return _common_from_counts(counts.items(), len(column))
+
+
+def _common_from_counts(counts: Iterable[tuple[str, int]], records: int) -> frozenset[str]:
+    """:func:`_common_values` from ``(value, records holding it)`` of a file of ``records``."""
+    floor = max(_COMMON_AT_LEAST, records // _COMMON_SHARE)
+    return frozenset(value for value, count in counts if value and count >= floor)
 
 
 def _find_duplicates(
@@ -421,9 +490,7 @@ def _find_duplicates(
     ids = columns.ids
     values = columns.values
     present = {field for field, column in values.items() if any(v is not None for v in column)}
-    active = [field for field in _PERSON_AND_CONTACT if field in present]
-    if present.intersection(ADDRESS_PARTS):
-        active.append("address")
+    active = _active_fields(present)
     codec = PatternCodec(tuple(comparator_for(field) for field in active))
     given_code = phonetic_codes(values["given_name"])
     family_code = phonetic_codes(values["family_name"])
@@ -451,10 +518,11 @@ def _find_duplicates(
     pattern_counts.pop(VETOED, None)
     # Random pairs seed u; they are compared without the veto, which would hide most.
     unguarded = PairComparer(codec, compared, given_code, family_code, common)
+    first, second = _random_pairs(len(ids), rng)
     model = estimate_model(
         codec,
         pattern_counts,
-        _random_pattern_counts(len(ids), unguarded, rng),
+        dict(Counter(unguarded.patterns(first, second))) if first else {},
         records=len(ids),
         agreement_shares=agreement_shares(values, active, common),
     )
@@ -480,6 +548,7 @@ def _find_duplicates(
         em_iterations=model.iterations,
         household_pairs=comparison.households,
         household_guard=household_guard,
+        sampled_records=len(set(first).union(second)),
     )
     return DuplicateResult(
         pairs=pairs, clusters=groups, model=model, stats=stats, cluster_index=cluster_index

@@ -1,0 +1,367 @@
+"""What a cluster's workers do for the duplicate finder: read, block and compare a part.
+
+Every function here takes and returns plain pandas frames, NumPy arrays and small
+dictionaries, so Dask can ship them between processes. They reuse the single-process
+finder's own steps (reading and normalising, the blocking keys, the pair comparer), so
+a pair compared on a worker gets the very pattern it gets in one process.
+
+Pairs are compared without the hard veto (:class:`~omnirouter.history._dedupe_compare.
+HardVeto`): whether the file shows households is known only once every part is counted,
+and the veto is then applied to the patterns on the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+import attrs
+
+from omnirouter._optional import import_optional
+from omnirouter.history._dedupe_blocking import (
+    PASSES,
+    blocking_keys,
+    phonetic_codes,
+    sort_key_column,
+)
+from omnirouter.history._dedupe_compare import PairComparer, PatternCodec
+from omnirouter.history._dedupe_fields import COMPARED_FIELDS, read_columns
+from omnirouter.history._dedupe_shares import sharing_columns
+
+__all__ = [
+    "BLOCK",
+    "ID",
+    "ROW",
+    "SORT",
+    "CompareSettings",
+    "Scored",
+    "block_labels",
+    "column_lists",
+    "head",
+    "normalise_part",
+    "normalised_meta",
+    "rows_in",
+    "score_blocks",
+    "score_neighbours",
+    "select_pairs",
+    "sharing_frame",
+    "sort_labels",
+]
+
+ROW = "row"
+ID = "id"
+GIVEN_CODE = "given_code"
+FAMILY_CODE = "family_code"
+BLOCK = "block"
+SORT = "sort"
+_SEPARATOR = "\x1f"
+_STRING = "string[pyarrow]"
+# An order key says where the single-process finder meets a pair first:
+# (pass, first record of the block, record a, record b), or for the sorted
+# neighbourhood (number of passes, distance, sort key of the first record).
+OrderKey = tuple[Any, ...]
+
+
+def _pandas() -> Any:
+    return import_optional("pandas", "distributed")
+
+
+def _numpy() -> Any:
+    return import_optional("numpy", "distributed")
+
+
+def normalised_meta() -> Any:
+    """An empty frame with the columns and types :func:`normalise_part` returns."""
+    pandas = _pandas()
+    columns: dict[str, Any] = {ROW: pandas.Series([], dtype="int64")}
+    for name in (ID, *COMPARED_FIELDS, GIVEN_CODE, FAMILY_CODE):
+        columns[name] = pandas.Series([], dtype=_STRING)
+    return pandas.DataFrame(columns)
+
+
+def normalise_part(
+    frame: Any,
+    offsets: Sequence[int],
+    *,
+    id_field: str,
+    fields: Mapping[str, str] | None,
+    default_region: str,
+    partition_info: Mapping[str, Any] | None = None,
+) -> Any:
+    """One input part read and normalised as :func:`read_columns` does, with row numbers.
+
+    ``offsets[n]`` is the number of records in the parts before part ``n``, so every
+    record gets its position in the whole file (``row``), which orders pairs and
+    records exactly as the single-process finder does.
+    """
+    pandas = _pandas()
+    number = partition_info["number"] if partition_info else 0
+    records = frame.to_dict("records")
+    if not records:
+        return normalised_meta()
+    columns = read_columns(records, id_field=id_field, fields=fields, default_region=default_region)
+    values = columns.values
+    data: dict[str, Any] = {
+        ROW: pandas.Series(range(offsets[number], offsets[number] + len(records)), dtype="int64"),
+        ID: pandas.Series(columns.ids, dtype=_STRING),
+    }
+    for name in COMPARED_FIELDS:
+        data[name] = pandas.Series(values[name], dtype=_STRING)
+    data[GIVEN_CODE] = pandas.Series(phonetic_codes(values["given_name"]), dtype=_STRING)
+    data[FAMILY_CODE] = pandas.Series(phonetic_codes(values["family_name"]), dtype=_STRING)
+    return pandas.DataFrame(data)
+
+
+def column_lists(frame: Any, names: Sequence[str]) -> dict[str, list[str | None]]:
+    """Columns of a normalised frame as lists, ``None`` for a missing value."""
+    result = {}
+    for name in names:
+        column = frame[name]
+        result[name] = column.astype(object).where(column.notna(), None).tolist()
+    return result
+
+
+def _values_and_codes(
+    frame: Any,
+) -> tuple[dict[str, list[str | None]], list[str | None], list[str | None]]:
+    lists = column_lists(frame, (*COMPARED_FIELDS, GIVEN_CODE, FAMILY_CODE))
+    given, family = lists.pop(GIVEN_CODE), lists.pop(FAMILY_CODE)
+    return lists, given, family
+
+
+def block_labels(
+    frame: Any, oversized: frozenset[str] = frozenset(), *, labels_only: bool = False
+) -> Any:
+    """One row per record and pass with a key: the pass number and key as ``block``.
+
+    Keys in ``oversized`` (blocks larger than the finder compares) are left out, so no
+    worker ever holds such a block. ``labels_only``: the ``block`` column alone (for
+    counting block sizes).
+    """
+    pandas = _pandas()
+    values, given, family = _values_and_codes(frame)
+    positions: list[int] = []
+    labels: list[str] = []
+    for number, keys in enumerate(blocking_keys(values, given, family)):
+        for position, key in enumerate(keys):
+            if key is None:
+                continue
+            label = f"{number}{_SEPARATOR}{key}"
+            if label not in oversized:
+                positions.append(position)
+                labels.append(label)
+    block = pandas.Series(labels, dtype=_STRING)
+    if labels_only:
+        return pandas.DataFrame({BLOCK: block})
+    result = frame.iloc[positions].reset_index(drop=True)
+    result[BLOCK] = block
+    return result
+
+
+def sharing_frame(frame: Any, fields: Sequence[str], towns_from_postcode: bool) -> Any:
+    """The columns whose value counts give the shares of agreeing pairs (one part)."""
+    pandas = _pandas()
+    values = column_lists(frame, COMPARED_FIELDS)
+    columns = sharing_columns(values, fields, towns_from_postcode=towns_from_postcode)
+    return pandas.DataFrame(
+        {name: pandas.Series(column, dtype=_STRING) for name, column in columns.items()}
+    )
+
+
+def sort_labels(frame: Any) -> Any:
+    """The frame with its sorted-neighbourhood key (``sort``): name key, then row."""
+    pandas = _pandas()
+    values = column_lists(frame, ("family_name", "given_name"))
+    rows = frame[ROW].tolist()
+    keys = [f"{key}\x00{row:020d}" for key, row in zip(sort_key_column(values), rows, strict=True)]
+    result = frame.copy()
+    result[SORT] = pandas.Series(keys, index=frame.index, dtype=_STRING)
+    return result
+
+
+@attrs.frozen
+class Scored:
+    """The compared pairs of one part: rows, patterns, and what the client needs to know.
+
+    ``first_seen`` maps each pattern to its count and the order key of its first pair,
+    so that the client can list the patterns in the order one process meets them.
+    """
+
+    first: Any
+    second: Any
+    patterns: Any
+    first_seen: dict[int, tuple[int, OrderKey]]
+    per_pass: dict[int, int]
+    largest_block: int
+
+    def summary(self) -> tuple[dict[int, tuple[int, OrderKey]], dict[int, int], int]:
+        """What the client gathers from every part (the pairs stay on the worker)."""
+        return self.first_seen, self.per_pass, self.largest_block
+
+
+def _found_before(
+    keys: Sequence[Sequence[str | None]],
+    passes: int,
+    a: int,
+    b: int,
+    oversized: frozenset[str],
+) -> bool:
+    """Whether one of the first ``passes`` passes puts records ``a`` and ``b`` in one block."""
+    for number in range(passes):
+        key = keys[number][a]
+        if (
+            key is not None
+            and key == keys[number][b]
+            and f"{number}{_SEPARATOR}{key}" not in oversized
+        ):
+            return True
+    return False
+
+
+def _scored(
+    frame: Any,
+    first: list[int],
+    second: list[int],
+    orders: list[OrderKey],
+    per_pass: dict[int, int],
+    largest: int,
+    settings: CompareSettings,
+    columns: tuple[dict[str, list[str | None]], list[str | None], list[str | None]],
+) -> Scored:
+    numpy = _numpy()
+    values, given, family = columns
+    compared = {field: values[field] for field in settings.compared}
+    comparer = PairComparer(settings.codec, compared, given, family, settings.common)
+    patterns = comparer.patterns(first, second) if first else []
+    rows = frame[ROW].to_numpy(dtype="int64") if len(frame) else numpy.zeros(0, "int64")
+    first_rows = rows[numpy.asarray(first, dtype="int64")]
+    second_rows = rows[numpy.asarray(second, dtype="int64")]
+    low = numpy.minimum(first_rows, second_rows)
+    high = numpy.maximum(first_rows, second_rows)
+    first_seen: dict[int, tuple[int, OrderKey]] = {}
+    for pattern, order in zip(patterns, orders, strict=True):
+        seen = first_seen.get(pattern)
+        if seen is None:
+            first_seen[pattern] = (1, order)
+        else:
+            first_seen[pattern] = (seen[0] + 1, min(seen[1], order))
+    return Scored(
+        first=low,
+        second=high,
+        patterns=numpy.asarray(patterns, dtype="int64"),
+        first_seen=first_seen,
+        per_pass=per_pass,
+        largest_block=largest,
+    )
+
+
+@attrs.frozen
+class CompareSettings:
+    """What every worker compares with: the fields, the codec, the file's common names."""
+
+    codec: PatternCodec
+    compared: tuple[str, ...]
+    common: Mapping[str, frozenset[str]]
+    oversized: frozenset[str]
+
+
+def score_blocks(frame: Any, settings: CompareSettings) -> Scored:
+    """Compare every pair of every block in one shuffled part, block after block.
+
+    A pair an earlier pass already puts in one block is left to that pass, so every
+    pair is compared once, as in one process.
+    """
+    if not len(frame):
+        return _scored(frame, [], [], [], {}, 0, settings, ({}, [], []))
+    frame = frame.sort_values([BLOCK, ROW], kind="stable").reset_index(drop=True)
+    columns = _values_and_codes(frame)
+    values, given, family = columns
+    keys = blocking_keys(values, given, family)
+    labels = frame[BLOCK].tolist()
+    rows = frame[ROW].tolist()
+    first: list[int] = []
+    second: list[int] = []
+    orders: list[OrderKey] = []
+    per_pass: dict[int, int] = {}
+    largest = 0
+    start = 0
+    while start < len(labels):
+        end = start + 1
+        while end < len(labels) and labels[end] == labels[start]:
+            end += 1
+        size = end - start
+        largest = max(largest, size)
+        if size > 1:
+            number = int(labels[start].partition(_SEPARATOR)[0])
+            smallest = rows[start]
+            found = 0
+            for a, b in combinations(range(start, end), 2):
+                if number and _found_before(keys, number, a, b, settings.oversized):
+                    continue
+                first.append(a)
+                second.append(b)
+                orders.append((number, smallest, rows[a], rows[b]))
+                found += 1
+            per_pass[number] = per_pass.get(number, 0) + found
+        start = end
+    return _scored(frame, first, second, orders, per_pass, largest, settings, columns)
+
+
+def score_neighbours(frame: Any, following: Any, window: int, settings: CompareSettings) -> Scored:
+    """The sorted-neighbourhood pairs starting in one part of the records sorted by name.
+
+    ``following`` holds the first ``window - 1`` records after this part, so pairs that
+    cross into the next part are found too (by this part, once).
+    """
+    pandas = _pandas()
+    own = len(frame)
+    if not own:
+        return _scored(frame, [], [], [], {}, 0, settings, ({}, [], []))
+    joined = pandas.concat([frame, following], ignore_index=True)
+    columns = _values_and_codes(joined)
+    values, given, family = columns
+    keys = blocking_keys(values, given, family)
+    sort_keys = joined[SORT].tolist()
+    rows = joined[ROW].tolist()
+    passes = len(PASSES)
+    first: list[int] = []
+    second: list[int] = []
+    orders: list[OrderKey] = []
+    for distance in range(1, window):
+        for position in range(min(own, len(joined) - distance)):
+            other = position + distance
+            if _found_before(keys, passes, position, other, settings.oversized):
+                continue
+            # The record read first is compared first, as in one process.
+            low, high = (position, other) if rows[position] < rows[other] else (other, position)
+            first.append(low)
+            second.append(high)
+            orders.append((passes, distance, sort_keys[position]))
+    per_pass = {passes: len(first)}
+    return _scored(joined, first, second, orders, per_pass, 0, settings, columns)
+
+
+def head(frame: Any, count: int) -> Any:
+    """The first ``count`` records of a part."""
+    return frame.iloc[:count]
+
+
+def select_pairs(
+    scored: Scored, patterns: frozenset[int], both_in: Any | None = None
+) -> tuple[Any, Any, Any]:
+    """The pairs of a part whose pattern is in ``patterns`` (rows a, rows b, patterns).
+
+    With ``both_in`` (a sorted array of rows) only pairs whose two records are in it.
+    """
+    numpy = _numpy()
+    wanted = numpy.isin(scored.patterns, numpy.fromiter(patterns, dtype="int64"))
+    if both_in is not None:
+        wanted &= numpy.isin(scored.first, both_in, assume_unique=False)
+        wanted &= numpy.isin(scored.second, both_in, assume_unique=False)
+    return scored.first[wanted], scored.second[wanted], scored.patterns[wanted]
+
+
+def rows_in(frame: Any, rows: Any, names: Sequence[str]) -> Any:
+    """The records of a part whose row is in ``rows``, with the columns ``names``."""
+    return frame.loc[frame[ROW].isin(rows), list(names)]
