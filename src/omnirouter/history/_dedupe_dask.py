@@ -47,6 +47,7 @@ from omnirouter.history._dedupe_compare import (
 )
 from omnirouter.history._dedupe_dask_tasks import (
     BLOCK,
+    HASH,
     ID,
     ROW,
     SORT,
@@ -55,6 +56,7 @@ from omnirouter.history._dedupe_dask_tasks import (
     block_labels,
     column_lists,
     head,
+    labels_with_hashes,
     normalise_part,
     normalised_meta,
     rows_in,
@@ -76,6 +78,11 @@ __all__ = ["MAX_CLUSTER_BLOCK_SIZE", "find_duplicates_on_dask", "is_dask_input"]
 MAX_CLUSTER_BLOCK_SIZE: Final = 5_000
 # Records per shuffled part (one row per record and pass): about 100 MB of text.
 _ROWS_PER_PART = 200_000
+# Up to this many shared block keys, their hashes (8 bytes each) go to every worker so
+# that a record alone under a key is never shuffled; beyond, every keyed record is.
+_MOST_SHARED = 50_000_000
+# Distinct values counted in one part (a value count of about 100 MB).
+_COUNTS_PER_PART = 4_000_000
 
 Progress = Callable[[str, int, int], None]
 
@@ -153,6 +160,8 @@ class _Run:
         self.frame = frame
         self.progress = progress
         self.records = 0
+        self.shared: Any | None = None
+        self.id_field = "id"
 
     def told(self, stage: str) -> None:
         if self.progress is not None:
@@ -163,6 +172,7 @@ class _Run:
     ) -> Any:
         """Every part read and normalised on the workers, kept there (Dask spills to disk)."""
         frame = self.frame
+        self.id_field = id_field
         lengths = [int(n) for n in frame.map_partitions(len).compute()]
         offsets = [0, *accumulate(lengths)]
         self.records = offsets[-1]
@@ -174,16 +184,13 @@ class _Run:
             default_region=default_region,
             meta=normalised_meta(),
         ).persist()
-        repeated = normalised[ID].value_counts(split_out=normalised.npartitions)
-        repeated = int((repeated > 1).sum().compute())
-        if repeated:
-            detail = f"{repeated:,} ids are used by more than one record"
-            raise ValidationError("records", [ErrorDetail([id_field], detail)])
         self.told("read")
         return normalised
 
     def _value_counts(self, column: Any) -> Any:
-        return column.value_counts(split_out=column.npartitions)
+        """Counts of a column's values: in one part up to a few million distinct values
+        (a tree of partial counts, no shuffle); spread over parts by hash beyond."""
+        return column.value_counts(split_out=max(1, -(-self.records // _COUNTS_PER_PART)))
 
     def finish(
         self,
@@ -208,26 +215,38 @@ class _Run:
         )
 
         dask, records = self.dask, self.records
-        filled = normalised[list(COMPARED_FIELDS)].count().compute()
+        hashes = normalised.map_partitions(
+            block_labels, hashes_only=True, meta=_hashes_meta(self.pandas)
+        )
+        sizes = self._value_counts(hashes[HASH])
+        filled, repeated, given_counts, family_counts, shared, oversized_hashes = dask.compute(
+            normalised[list(COMPARED_FIELDS)].count(),
+            (self._value_counts(normalised[ID]) > 1).sum(),
+            self._value_counts(normalised["given_name"]),
+            self._value_counts(normalised["family_name"]),
+            sizes[(sizes > 1) & (sizes <= max_block_size)].index,
+            sizes[sizes > max_block_size].index,
+        )
+        if int(repeated):
+            detail = f"{int(repeated):,} ids are used by more than one record"
+            raise ValidationError("records", [ErrorDetail([self.id_field], detail)])
         present = {field for field in COMPARED_FIELDS if int(filled[field])}
         active = _active_fields(present)
         codec = PatternCodec(tuple(comparator_for(field) for field in active))
         compared = tuple(field for field in (*active, *ADDRESS_PARTS) if field in present)
-        name_counts = dask.compute(
-            *(self._value_counts(normalised[name]) for name in ("given_name", "family_name"))
-        )
         common = {
-            name: _common_from_counts(counts.items(), records)
-            for name, counts in zip(("given_name", "family_name"), name_counts, strict=True)
+            "given_name": _common_from_counts(given_counts.items(), records),
+            "family_name": _common_from_counts(family_counts.items(), records),
         }
         shares = self._shares(normalised, active, common, "city" not in present)
-        labels = normalised.map_partitions(
-            block_labels, labels_only=True, meta=_labels_meta(self.pandas)
-        )
-        sizes = self._value_counts(labels[BLOCK])
-        oversized_labels = sizes[sizes > max_block_size].compute()
-        oversized = frozenset(oversized_labels.index)
+        oversized: frozenset[str] = frozenset()
+        if len(oversized_hashes):
+            found = normalised.map_partitions(
+                labels_with_hashes, oversized_hashes.to_numpy(), meta=_labels_meta(self.pandas)
+            ).compute()
+            oversized = frozenset(found[BLOCK].tolist())
         oversized_per_pass = Counter(int(label.split("\x1f", 1)[0]) for label in oversized)
+        self.shared = self.numpy.sort(shared.to_numpy()) if len(shared) <= _MOST_SHARED else None
         self.told("block")
 
         settings = CompareSettings(codec, compared, common, oversized)
@@ -341,9 +360,7 @@ class _Run:
     def _score(self, normalised: Any, settings: CompareSettings, window: int) -> list[Any]:
         """Every candidate pair compared on the workers; the results stay there."""
         dask, pandas = self.dask, self.pandas
-        labels = normalised.map_partitions(
-            block_labels, settings.oversized, meta=_block_meta(pandas)
-        )
+        labels = normalised.map_partitions(block_labels, self.shared, meta=_block_meta(pandas))
         parts = max(normalised.npartitions, -(-self.records * len(PASSES) // _ROWS_PER_PART))
         shuffled = labels.shuffle(on=BLOCK, npartitions=parts)
         tasks = [dask.delayed(score_blocks)(part, settings) for part in shuffled.to_delayed()]
@@ -439,7 +456,11 @@ def _labels_meta(pandas: Any) -> Any:
     return pandas.DataFrame({BLOCK: pandas.Series([], dtype="string[pyarrow]")})
 
 
+def _hashes_meta(pandas: Any) -> Any:
+    return pandas.DataFrame({HASH: pandas.Series([], dtype="uint64")})
+
+
 def _block_meta(pandas: Any) -> Any:
-    meta = normalised_meta()
+    meta = normalised_meta().drop(columns=[ID])
     meta[BLOCK] = pandas.Series([], dtype="string[pyarrow]")
     return meta

@@ -13,7 +13,7 @@ and the veto is then applied to the patterns on the client.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import combinations
+from itertools import combinations, compress
 from typing import Any
 
 import attrs
@@ -31,6 +31,7 @@ from omnirouter.history._dedupe_shares import sharing_columns
 
 __all__ = [
     "BLOCK",
+    "HASH",
     "ID",
     "ROW",
     "SORT",
@@ -39,6 +40,8 @@ __all__ = [
     "block_labels",
     "column_lists",
     "head",
+    "label_hashes",
+    "labels_with_hashes",
     "normalise_part",
     "normalised_meta",
     "rows_in",
@@ -54,6 +57,7 @@ ID = "id"
 GIVEN_CODE = "given_code"
 FAMILY_CODE = "family_code"
 BLOCK = "block"
+HASH = "hash"
 SORT = "sort"
 _SEPARATOR = "\x1f"
 _STRING = "string[pyarrow]"
@@ -130,33 +134,58 @@ def _values_and_codes(
     return lists, given, family
 
 
-def block_labels(
-    frame: Any, oversized: frozenset[str] = frozenset(), *, labels_only: bool = False
-) -> Any:
-    """One row per record and pass with a key: the pass number and key as ``block``.
+def label_hashes(labels: Sequence[str]) -> Any:
+    """A 64-bit hash of every block label, the same in every process."""
+    pandas, numpy = _pandas(), _numpy()
+    if not labels:
+        return numpy.zeros(0, dtype="uint64")
+    return pandas.util.hash_array(numpy.asarray(labels, dtype=object))
 
-    Keys in ``oversized`` (blocks larger than the finder compares) are left out, so no
-    worker ever holds such a block. ``labels_only``: the ``block`` column alone (for
-    counting block sizes).
+
+def block_labels(frame: Any, shared: Any | None = None, *, hashes_only: bool = False) -> Any:
+    """One row per record and pass with a key, labelled by pass and key (``block``).
+
+    ``hashes_only``: just the labels' hashes (``hash``), for counting block sizes.
+    Otherwise only the keys whose hash is in ``shared`` (a sorted array of the hashes
+    of blocks of two to ``max_block_size`` records) are kept, with the record's values
+    and without its id: a record alone under a key is never shipped, and no worker
+    ever holds an oversized block.
     """
-    pandas = _pandas()
+    pandas, numpy = _pandas(), _numpy()
     values, given, family = _values_and_codes(frame)
     positions: list[int] = []
     labels: list[str] = []
     for number, keys in enumerate(blocking_keys(values, given, family)):
         for position, key in enumerate(keys):
-            if key is None:
-                continue
-            label = f"{number}{_SEPARATOR}{key}"
-            if label not in oversized:
+            if key is not None:
                 positions.append(position)
-                labels.append(label)
-    block = pandas.Series(labels, dtype=_STRING)
-    if labels_only:
-        return pandas.DataFrame({BLOCK: block})
-    result = frame.iloc[positions].reset_index(drop=True)
-    result[BLOCK] = block
+                labels.append(f"{number}{_SEPARATOR}{key}")
+    hashes = label_hashes(labels)
+    if hashes_only:
+        return pandas.DataFrame({HASH: pandas.Series(hashes, dtype="uint64")})
+    if shared is not None:
+        kept = numpy.isin(hashes, shared, assume_unique=False)
+        positions = numpy.asarray(positions, dtype="int64")[kept].tolist()
+        labels = list(compress(labels, kept.tolist()))
+    result = frame.iloc[positions].drop(columns=[ID]).reset_index(drop=True)
+    result[BLOCK] = pandas.Series(labels, dtype=_STRING)
     return result
+
+
+def labels_with_hashes(frame: Any, hashes: Any) -> Any:
+    """The block labels of one part whose hash is in ``hashes`` (each once)."""
+    pandas, numpy = _pandas(), _numpy()
+    values, given, family = _values_and_codes(frame)
+    labels = [
+        f"{number}{_SEPARATOR}{key}"
+        for number, keys in enumerate(blocking_keys(values, given, family))
+        for key in keys
+        if key is not None
+    ]
+    kept = numpy.isin(label_hashes(labels), hashes).tolist()
+    return pandas.DataFrame(
+        {BLOCK: pandas.Series(sorted(set(compress(labels, kept))), dtype=_STRING)}
+    )
 
 
 def sharing_frame(frame: Any, fields: Sequence[str], towns_from_postcode: bool) -> Any:
@@ -272,6 +301,8 @@ def score_blocks(frame: Any, settings: CompareSettings) -> Scored:
     A pair an earlier pass already puts in one block is left to that pass, so every
     pair is compared once, as in one process.
     """
+    # Most keys belong to one record: only the records that share theirs are compared.
+    frame = frame[frame[BLOCK].duplicated(keep=False)]
     if not len(frame):
         return _scored(frame, [], [], [], {}, 0, settings, ({}, [], []))
     frame = frame.sort_values([BLOCK, ROW], kind="stable").reset_index(drop=True)
