@@ -367,11 +367,14 @@ class _Run:
         meta = sort_labels(normalised_meta())
         by_name = normalised.map_partitions(sort_labels, meta=meta).sort_values(SORT)
         sorted_parts = by_name.to_delayed()
-        heads = dask.compute(*(dask.delayed(head)(part, window - 1) for part in sorted_parts))
-        for number, part in enumerate(sorted_parts):
-            later = [frame for frame in heads[number + 1 :] if len(frame)]
-            following = pandas.concat([meta, *later], ignore_index=True).iloc[: window - 1]
-            tasks.append(dask.delayed(score_neighbours)(part, following, window, settings))
+        # The records after each part, in a chain from the last part back: one graph, so
+        # the records are sorted once.
+        following: Any = meta
+        neighbours = []
+        for part in reversed(sorted_parts):
+            neighbours.append(dask.delayed(score_neighbours)(part, following, window, settings))
+            following = dask.delayed(head)(part, following, window - 1)
+        tasks.extend(reversed(neighbours))
         return list(dask.persist(*tasks))
 
     def _random_pattern_counts(

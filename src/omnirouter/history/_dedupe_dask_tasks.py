@@ -373,9 +373,11 @@ def score_neighbours(frame: Any, following: Any, window: int, settings: CompareS
     return _scored(joined, first, second, orders, per_pass, 0, settings, columns)
 
 
-def head(frame: Any, count: int) -> Any:
-    """The first ``count`` records of a part."""
-    return frame.iloc[:count]
+def head(frame: Any, following: Any, count: int) -> Any:
+    """The first ``count`` records of a part and of the records ``following`` it."""
+    if len(frame) >= count:
+        return frame.iloc[:count]
+    return _pandas().concat([frame, following], ignore_index=True).iloc[:count]
 
 
 def select_pairs(
