@@ -1,5 +1,5 @@
-"""The pieces that let the finder work in parts: text block keys, the veto read from a
-pattern, agreement shares from value counts. Each must agree with the one-process step."""
+"""The pieces that let the finder work in parts: text block keys and agreement shares
+from value counts. Each must agree with the one-process step."""
 
 from __future__ import annotations
 
@@ -12,15 +12,7 @@ from hypothesis import strategies as st
 from omnirouter.history._dedupe_blocking import (
     blocking_keys,
     blocking_passes,
-    candidate_pairs,
     phonetic_codes,
-)
-from omnirouter.history._dedupe_compare import (
-    VETOED,
-    PairComparer,
-    PatternCodec,
-    comparator_for,
-    hard_veto_of,
 )
 from omnirouter.history._dedupe_fields import read_columns
 from omnirouter.history._dedupe_shares import (
@@ -59,28 +51,6 @@ def test_text_keys_make_the_same_blocks_as_number_keys(size: int, seed: int) -> 
         assert [key is None for key in text] == [key == -1 for key in numbers.keys]
         pairing = {(n, t) for n, t in zip(numbers.keys, text, strict=True) if t is not None}
         assert len({n for n, _ in pairing}) == len(pairing) == len({t for _, t in pairing})
-
-
-@settings(max_examples=10, deadline=None)
-@given(size=st.integers(20, 400), seed=st.integers(0, 10_000))
-def test_the_veto_read_from_a_pattern_is_the_comparers_veto(size: int, seed: int) -> None:
-    values, given_code, family_code = _columns(size, seed)
-    passes, order = blocking_passes(values, given_code, family_code)
-    candidates = candidate_pairs(passes, order, 3, 200)
-    codec = PatternCodec(tuple(comparator_for(field) for field in FIELDS))
-    compared = {field: values[field] for field in values}
-    plain = PairComparer(codec, compared, given_code, family_code)
-    vetoing = PairComparer(
-        codec, compared, given_code, family_code, hard_veto=True, households_at_least=0
-    )
-    unvetoed = plain.compare(candidates.first, candidates.second)
-    vetoed = vetoing.compare(candidates.first, candidates.second)
-    read = [hard_veto_of(codec, pattern) for pattern in unvetoed.patterns]
-    assert vetoed.patterns == [
-        VETOED if veto.vetoed else pattern
-        for veto, pattern in zip(read, unvetoed.patterns, strict=True)
-    ]
-    assert vetoed.households == sum(veto.household for veto in read)
 
 
 @settings(max_examples=10, deadline=None)

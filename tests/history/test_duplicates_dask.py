@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from omnirouter.errors import ValidationError
 from omnirouter.history import BlockTooLargeError, DuplicateResult, find_duplicates
+from omnirouter.history._synthetic import synthetic_contacts
 
 dd = pytest.importorskip("dask.dataframe")
 pandas = pytest.importorskip("pandas")
@@ -55,6 +57,17 @@ def test_oversized_blocks_are_skipped_and_counted_as_in_one_process(dask_client:
     assert sum(single.stats.oversized_blocks.values()) > 100
     frame = dd.from_pandas(pandas.DataFrame(records), npartitions=3)
     _same(single, find_duplicates(frame, max_block_size=3))
+
+
+def test_a_file_without_households_is_compared_without_the_veto(dask_client: Any) -> None:
+    records = synthetic_contacts(3_000, random.Random(1), household_rate=0.0).records
+    single = find_duplicates(records)
+    # A few pairs look like household members, too few for the guard to act.
+    assert single.stats.household_pairs > 0
+    assert not single.stats.household_guard
+    assert single.stats.vetoed_pairs == 0
+    frame = dd.from_pandas(pandas.DataFrame(records), npartitions=3)
+    _same(single, find_duplicates(frame))
 
 
 def test_parquet_and_csv_paths_are_read_with_dask(dask_client: Any, tmp_path: Path) -> None:

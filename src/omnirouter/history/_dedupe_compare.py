@@ -19,11 +19,9 @@ from omnirouter.history._given_names import name_sex
 __all__ = [
     "VETOED",
     "FieldComparator",
-    "HardVeto",
     "PairComparer",
     "PatternCodec",
     "comparator_for",
-    "hard_veto_of",
     "within_one_edit",
 ]
 
@@ -553,40 +551,3 @@ class PairComparer:
             ):
                 family_level = SOUNDS_ALIKE
             given_levels[position], family_levels[position] = given_level, family_level
-
-
-@attrs.frozen
-class HardVeto:
-    """What :meth:`PairComparer.compare` with ``hard_veto`` decides for one pattern.
-
-    ``vetoed``: the pair is two people whatever the model says; ``household``: it also
-    shares family name and home (a household member). Read from a pattern compared
-    without the veto, so that pairs compared in many places (a cluster's workers) can
-    be vetoed once the whole file's household count is known.
-    """
-
-    vetoed: bool
-    household: bool
-
-
-def hard_veto_of(codec: PatternCodec, pattern: int) -> HardVeto:
-    """The hard veto of one pattern compared without it (see :class:`HardVeto`).
-
-    The same rule as :meth:`PairComparer.compare`: the levels it decides on (given
-    name, birth date, family name, address) are in the pattern unchanged by the veto.
-    """
-    levels = dict(zip((c.field for c in codec.comparators), codec.decode(pattern), strict=True))
-    if "given_name" not in levels:
-        return HardVeto(vetoed=False, household=False)
-    birth = levels.get("birth_date")
-    (vetoed,) = PairComparer._vetoed([levels["given_name"]], None if birth is None else [birth])
-    family = levels.get("family_name")
-    home = levels.get("address")
-    household = (
-        vetoed
-        and family is not None
-        and home is not None
-        and family <= SOUNDS_ALIKE
-        and home <= SAME_BUILDING
-    )
-    return HardVeto(vetoed=vetoed, household=household)

@@ -18,9 +18,9 @@ What runs where:
 
 The model is estimated as in one process: m and the prior by EM over the pattern counts
 of all compared pairs (added up from the workers), u from random pairs of records drawn
-with the same seeded generator and from the values' frequencies. Pairs are compared
-without the hard veto; once the whole file's household count is known, the veto is
-applied to the patterns (:func:`~omnirouter.history._dedupe_compare.hard_veto_of`).
+with the same seeded generator and from the values' frequencies. Pairs are compared with
+the hard veto of household members; it stands only if the whole file shows households,
+so a file with too few is compared again without it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from omnirouter.history._dedupe_compare import (
     PairComparer,
     PatternCodec,
     comparator_for,
-    hard_veto_of,
 )
 from omnirouter.history._dedupe_dask_tasks import (
     BLOCK,
@@ -249,39 +248,23 @@ class _Run:
         self.shared = self.numpy.sort(shared.to_numpy()) if len(shared) <= _MOST_SHARED else None
         self.told("block")
 
-        settings = CompareSettings(codec, compared, common, oversized)
-        scored = self._score(normalised, settings, window)
-        summaries = dask.compute(*(dask.delayed(_summary)(part) for part in scored))
-        self.told("compare")
-
-        first_seen: dict[int, list[Any]] = {}
-        per_pass: Counter[int] = Counter()
-        for part_seen, part_per_pass, _ in summaries:
-            per_pass.update(part_per_pass)
-            for pattern, (count, order) in part_seen.items():
-                seen = first_seen.get(pattern)
-                if seen is None:
-                    first_seen[pattern] = [count, order]
-                else:
-                    seen[0] += count
-                    seen[1] = min(seen[1], order)
-        ordered = sorted(first_seen, key=lambda pattern: first_seen[pattern][1])
-        # The hard veto, decided on the whole file's household count.
-        households = 0
-        vetoable: set[int] = set()
-        if household_guard and "given_name" in active:
-            for pattern in ordered:
-                veto = hard_veto_of(codec, pattern)
-                if veto.vetoed:
-                    vetoable.add(pattern)
-                    households += first_seen[pattern][0] * veto.household
+        # Compared with the hard veto, as in one process; whether it stands depends on
+        # the whole file's household count, so a file with too few households is
+        # compared again without it (data without households, such as Febrl's).
+        veto = household_guard and "given_name" in active
+        settings = CompareSettings(codec, compared, common, oversized, veto)
+        scored, first_seen, per_pass, households = self._score_and_count(
+            normalised, settings, window
+        )
         at_least = _households_at_least(records)
-        vetoed_patterns = vetoable if households >= at_least else set()
+        if veto and households < at_least and VETOED in first_seen:
+            settings = CompareSettings(codec, compared, common, oversized, False)
+            scored, first_seen, per_pass, _ = self._score_and_count(normalised, settings, window)
         household_guard = household_guard and households >= at_least
-        pattern_counts = {
-            pattern: first_seen[pattern][0] for pattern in ordered if pattern not in vetoed_patterns
-        }
-        vetoed_count = sum(first_seen[pattern][0] for pattern in vetoed_patterns)
+        self.told("compare")
+        vetoed_count = first_seen.pop(VETOED, [0])[0]
+        ordered = sorted(first_seen, key=lambda pattern: first_seen[pattern][1])
+        pattern_counts = {pattern: first_seen[pattern][0] for pattern in ordered}
 
         first, second = _random_pairs(records, rng)
         random_counts = self._random_pattern_counts(
@@ -303,8 +286,7 @@ class _Run:
             else set()
         )
         linked, apart = _linked_and_apart(evidence_of, threshold, guarded)
-        apart |= vetoed_patterns
-        candidates, ids = self._cluster_input(normalised, scored, linked, apart, vetoed_patterns)
+        candidates, ids = self._cluster_input(normalised, scored, linked, apart)
         pairs, groups, _ = _link_and_cluster(candidates, evidence_of, ids, threshold, guarded)
         cluster_index = {record_id: n for n, group in enumerate(groups) for record_id in group}
         self.told("cluster")
@@ -357,10 +339,35 @@ class _Run:
                 totals[level] = totals.get(level, 0) + count
         return shares_from_sharing(sharing, active, self.records)
 
+    def _score_and_count(
+        self, normalised: Any, settings: CompareSettings, window: int
+    ) -> tuple[list[Any], dict[int, list[Any]], Counter[int], int]:
+        """Pairs compared on the workers; their patterns' counts and first order keys,
+        the pairs per pass and the household members among the vetoed pairs."""
+        dask = self.dask
+        scored = self._score(normalised, settings, window)
+        summaries = dask.compute(*(dask.delayed(_summary)(part) for part in scored))
+        first_seen: dict[int, list[Any]] = {}
+        per_pass: Counter[int] = Counter()
+        households = 0
+        for part_seen, part_per_pass, part_households in summaries:
+            per_pass.update(part_per_pass)
+            households += part_households
+            for pattern, (count, order) in part_seen.items():
+                seen = first_seen.get(pattern)
+                if seen is None:
+                    first_seen[pattern] = [count, order]
+                else:
+                    seen[0] += count
+                    seen[1] = min(seen[1], order)
+        return scored, first_seen, per_pass, households
+
     def _score(self, normalised: Any, settings: CompareSettings, window: int) -> list[Any]:
         """Every candidate pair compared on the workers; the results stay there."""
         dask, pandas = self.dask, self.pandas
-        labels = normalised.map_partitions(block_labels, self.shared, meta=_block_meta(pandas))
+        # One copy of the shared keys in the graph, however many parts use it.
+        shared = None if self.shared is None else dask.delayed(self.shared, pure=True)
+        labels = normalised.map_partitions(block_labels, shared, meta=_block_meta(pandas))
         parts = max(normalised.npartitions, -(-self.records * len(PASSES) // _ROWS_PER_PART))
         shuffled = labels.shuffle(on=BLOCK, npartitions=parts)
         tasks = [dask.delayed(score_blocks)(part, settings) for part in shuffled.to_delayed()]
@@ -414,7 +421,6 @@ class _Run:
         scored: list[Any],
         linked: set[int],
         apart: set[int],
-        vetoed_patterns: set[int],
     ) -> tuple[CandidatePairs, list[str]]:
         """The matched pairs, and the cannot-link pairs between matched records."""
         dask, numpy = self.dask, self.numpy
@@ -435,8 +441,6 @@ class _Run:
         named = normalised.map_partitions(rows_in, rows, [ROW, ID]).compute()
         id_of = dict(zip(named[ROW].tolist(), named[ID].tolist(), strict=True))
         ids = [id_of[row] for row in rows.tolist()]
-        vetoed = numpy.isin(patterns, numpy.fromiter(vetoed_patterns, dtype="int64"))
-        patterns = numpy.where(vetoed, VETOED, patterns)
         candidates = CandidatePairs(
             first=array("l", numpy.searchsorted(rows, first).tolist()),
             second=array("l", numpy.searchsorted(rows, second).tolist()),
@@ -446,6 +450,7 @@ class _Run:
 
 
 def _summary(scored: Scored) -> tuple[dict[int, tuple[int, Any]], dict[int, int], int]:
+    """What the client gathers from a part (the pairs stay on the worker)."""
     return scored.summary()
 
 

@@ -5,20 +5,22 @@ dictionaries, so Dask can ship them between processes. They reuse the single-pro
 finder's own steps (reading and normalising, the blocking keys, the pair comparer), so
 a pair compared on a worker gets the very pattern it gets in one process.
 
-Pairs are compared without the hard veto (:class:`~omnirouter.history._dedupe_compare.
-HardVeto`): whether the file shows households is known only once every part is counted,
-and the veto is then applied to the patterns on the client.
+Pairs are compared with or without the hard veto of household members, as the client
+says (whether the veto stands depends on the whole file's household count); each part
+counts the household members among its vetoed pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations, compress
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from omnirouter._optional import import_optional
+from omnirouter.history._bulk import collector_paused
 from omnirouter.history._dedupe_blocking import (
     PASSES,
     blocking_keys,
@@ -67,6 +69,24 @@ _STRING = "string[pyarrow]"
 OrderKey = tuple[Any, ...]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _paused(function: F) -> F:
+    """Runs a worker step with the cyclic garbage collector paused, as the finder does.
+
+    The steps build millions of small objects but no reference cycles; the collector
+    would only walk the growing heap again and again.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        with collector_paused():
+            return function(*args, **kwargs)
+
+    return cast(F, paused)
+
+
 def _pandas() -> Any:
     return import_optional("pandas", "distributed")
 
@@ -84,6 +104,7 @@ def normalised_meta() -> Any:
     return pandas.DataFrame(columns)
 
 
+@_paused
 def normalise_part(
     frame: Any,
     offsets: Sequence[int],
@@ -101,9 +122,11 @@ def normalise_part(
     """
     pandas = _pandas()
     number = partition_info["number"] if partition_info else 0
-    records = frame.to_dict("records")
-    if not records:
+    if not len(frame):
         return normalised_meta()
+    names = [str(name) for name in frame.columns]
+    cells = [frame[name].to_numpy(dtype=object, na_value=None).tolist() for name in frame.columns]
+    records = [dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)]
     columns = read_columns(records, id_field=id_field, fields=fields, default_region=default_region)
     values = columns.values
     data: dict[str, Any] = {
@@ -121,15 +144,25 @@ def column_lists(frame: Any, names: Sequence[str]) -> dict[str, list[str | None]
     """Columns of a normalised frame as lists, ``None`` for a missing value."""
     result = {}
     for name in names:
-        column = frame[name]
-        result[name] = column.astype(object).where(column.notna(), None).tolist()
+        result[name] = frame[name].to_numpy(dtype=object, na_value=None).tolist()
+    return result
+
+
+def _compared_lists(frame: Any, names: Sequence[str]) -> dict[str, list[str | None]]:
+    """:func:`column_lists` with equal values as one string object, as the one-process
+    reader makes them: hashed once, and compared by identity first in the memos."""
+    result = column_lists(frame, names)
+    canonical: dict[str | None, str | None] = {}
+    for name, values in result.items():
+        result[name] = [canonical.setdefault(value, value) for value in values]
     return result
 
 
 def _values_and_codes(
-    frame: Any,
+    frame: Any, *, compared: bool = False
 ) -> tuple[dict[str, list[str | None]], list[str | None], list[str | None]]:
-    lists = column_lists(frame, (*COMPARED_FIELDS, GIVEN_CODE, FAMILY_CODE))
+    read = _compared_lists if compared else column_lists
+    lists = read(frame, (*COMPARED_FIELDS, GIVEN_CODE, FAMILY_CODE))
     given, family = lists.pop(GIVEN_CODE), lists.pop(FAMILY_CODE)
     return lists, given, family
 
@@ -142,6 +175,7 @@ def label_hashes(labels: Sequence[str]) -> Any:
     return pandas.util.hash_array(numpy.asarray(labels, dtype=object))
 
 
+@_paused
 def block_labels(frame: Any, shared: Any | None = None, *, hashes_only: bool = False) -> Any:
     """One row per record and pass with a key, labelled by pass and key (``block``).
 
@@ -172,6 +206,7 @@ def block_labels(frame: Any, shared: Any | None = None, *, hashes_only: bool = F
     return result
 
 
+@_paused
 def labels_with_hashes(frame: Any, hashes: Any) -> Any:
     """The block labels of one part whose hash is in ``hashes`` (each once)."""
     pandas, numpy = _pandas(), _numpy()
@@ -188,6 +223,7 @@ def labels_with_hashes(frame: Any, hashes: Any) -> Any:
     )
 
 
+@_paused
 def sharing_frame(frame: Any, fields: Sequence[str], towns_from_postcode: bool) -> Any:
     """The columns whose value counts give the shares of agreeing pairs (one part)."""
     pandas = _pandas()
@@ -198,6 +234,7 @@ def sharing_frame(frame: Any, fields: Sequence[str], towns_from_postcode: bool) 
     )
 
 
+@_paused
 def sort_labels(frame: Any) -> Any:
     """The frame with its sorted-neighbourhood key (``sort``): name key, then row."""
     pandas = _pandas()
@@ -222,11 +259,11 @@ class Scored:
     patterns: Any
     first_seen: dict[int, tuple[int, OrderKey]]
     per_pass: dict[int, int]
-    largest_block: int
+    households: int
 
     def summary(self) -> tuple[dict[int, tuple[int, OrderKey]], dict[int, int], int]:
         """What the client gathers from every part (the pairs stay on the worker)."""
-        return self.first_seen, self.per_pass, self.largest_block
+        return self.first_seen, self.per_pass, self.households
 
 
 def _found_before(
@@ -254,15 +291,23 @@ def _scored(
     second: list[int],
     orders: list[OrderKey],
     per_pass: dict[int, int],
-    largest: int,
     settings: CompareSettings,
     columns: tuple[dict[str, list[str | None]], list[str | None], list[str | None]],
 ) -> Scored:
     numpy = _numpy()
     values, given, family = columns
     compared = {field: values[field] for field in settings.compared}
-    comparer = PairComparer(settings.codec, compared, given, family, settings.common)
-    patterns = comparer.patterns(first, second) if first else []
+    comparer = PairComparer(
+        settings.codec,
+        compared,
+        given,
+        family,
+        settings.common,
+        hard_veto=settings.veto,
+        households_at_least=0,
+    )
+    comparison = comparer.compare(first, second) if first else None
+    patterns = comparison.patterns if comparison else []
     rows = frame[ROW].to_numpy(dtype="int64") if len(frame) else numpy.zeros(0, "int64")
     first_rows = rows[numpy.asarray(first, dtype="int64")]
     second_rows = rows[numpy.asarray(second, dtype="int64")]
@@ -281,20 +326,23 @@ def _scored(
         patterns=numpy.asarray(patterns, dtype="int64"),
         first_seen=first_seen,
         per_pass=per_pass,
-        largest_block=largest,
+        households=comparison.households if comparison else 0,
     )
 
 
 @attrs.frozen
 class CompareSettings:
-    """What every worker compares with: the fields, the codec, the file's common names."""
+    """What every worker compares with: the fields, the codec, the file's common names,
+    the oversized blocks' labels and whether pairs get the hard veto."""
 
     codec: PatternCodec
     compared: tuple[str, ...]
     common: Mapping[str, frozenset[str]]
     oversized: frozenset[str]
+    veto: bool = False
 
 
+@_paused
 def score_blocks(frame: Any, settings: CompareSettings) -> Scored:
     """Compare every pair of every block in one shuffled part, block after block.
 
@@ -304,27 +352,25 @@ def score_blocks(frame: Any, settings: CompareSettings) -> Scored:
     # Most keys belong to one record: only the records that share theirs are compared.
     frame = frame[frame[BLOCK].duplicated(keep=False)]
     if not len(frame):
-        return _scored(frame, [], [], [], {}, 0, settings, ({}, [], []))
+        return _scored(frame, [], [], [], {}, settings, ({}, [], []))
     frame = frame.sort_values([BLOCK, ROW], kind="stable").reset_index(drop=True)
-    columns = _values_and_codes(frame)
+    columns = _values_and_codes(frame, compared=True)
     values, given, family = columns
     keys = blocking_keys(values, given, family)
-    labels = frame[BLOCK].tolist()
+    labels = column_lists(frame, (BLOCK,))[BLOCK]
     rows = frame[ROW].tolist()
     first: list[int] = []
     second: list[int] = []
     orders: list[OrderKey] = []
     per_pass: dict[int, int] = {}
-    largest = 0
     start = 0
     while start < len(labels):
         end = start + 1
         while end < len(labels) and labels[end] == labels[start]:
             end += 1
         size = end - start
-        largest = max(largest, size)
         if size > 1:
-            number = int(labels[start].partition(_SEPARATOR)[0])
+            number = int(str(labels[start]).partition(_SEPARATOR)[0])
             smallest = rows[start]
             found = 0
             for a, b in combinations(range(start, end), 2):
@@ -336,9 +382,10 @@ def score_blocks(frame: Any, settings: CompareSettings) -> Scored:
                 found += 1
             per_pass[number] = per_pass.get(number, 0) + found
         start = end
-    return _scored(frame, first, second, orders, per_pass, largest, settings, columns)
+    return _scored(frame, first, second, orders, per_pass, settings, columns)
 
 
+@_paused
 def score_neighbours(frame: Any, following: Any, window: int, settings: CompareSettings) -> Scored:
     """The sorted-neighbourhood pairs starting in one part of the records sorted by name.
 
@@ -348,12 +395,12 @@ def score_neighbours(frame: Any, following: Any, window: int, settings: CompareS
     pandas = _pandas()
     own = len(frame)
     if not own:
-        return _scored(frame, [], [], [], {}, 0, settings, ({}, [], []))
+        return _scored(frame, [], [], [], {}, settings, ({}, [], []))
     joined = pandas.concat([frame, following], ignore_index=True)
-    columns = _values_and_codes(joined)
+    columns = _values_and_codes(joined, compared=True)
     values, given, family = columns
     keys = blocking_keys(values, given, family)
-    sort_keys = joined[SORT].tolist()
+    sort_keys = column_lists(joined, (SORT,))[SORT]
     rows = joined[ROW].tolist()
     passes = len(PASSES)
     first: list[int] = []
@@ -370,7 +417,7 @@ def score_neighbours(frame: Any, following: Any, window: int, settings: CompareS
             second.append(high)
             orders.append((passes, distance, sort_keys[position]))
     per_pass = {passes: len(first)}
-    return _scored(joined, first, second, orders, per_pass, 0, settings, columns)
+    return _scored(joined, first, second, orders, per_pass, settings, columns)
 
 
 def head(frame: Any, following: Any, count: int) -> Any:
