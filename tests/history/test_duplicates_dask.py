@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from omnirouter.errors import ValidationError
-from omnirouter.history import BlockTooLargeError, DuplicateResult, find_duplicates
+from omnirouter.history import BlockTooLargeError, DuplicateResult, _dedupe_dask, find_duplicates
 from omnirouter.history._synthetic import synthetic_contacts
 
 dd = pytest.importorskip("dask.dataframe")
@@ -53,6 +53,18 @@ def test_50k_records_give_the_single_process_clusters(
 
 def test_oversized_blocks_are_skipped_and_counted_as_in_one_process(dask_client: Any) -> None:
     records = generate(4_000, seed=3).records
+    single = find_duplicates(records, max_block_size=3)
+    assert sum(single.stats.oversized_blocks.values()) > 100
+    frame = dd.from_pandas(pandas.DataFrame(records), npartitions=3)
+    _same(single, find_duplicates(frame, max_block_size=3))
+
+
+def test_too_many_shared_keys_to_send_still_give_the_one_process_result(
+    dask_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beyond this many shared keys the client sends none and ships every keyed record.
+    monkeypatch.setattr(_dedupe_dask, "_MOST_SHARED", 0)
+    records = generate(4_000, seed=4).records
     single = find_duplicates(records, max_block_size=3)
     assert sum(single.stats.oversized_blocks.values()) > 100
     frame = dd.from_pandas(pandas.DataFrame(records), npartitions=3)

@@ -367,7 +367,9 @@ class _Run:
         dask, pandas = self.dask, self.pandas
         # One copy of the shared keys in the graph, however many parts use it.
         shared = None if self.shared is None else dask.delayed(self.shared, pure=True)
-        labels = normalised.map_partitions(block_labels, shared, meta=_block_meta(pandas))
+        labels = normalised.map_partitions(
+            block_labels, shared, settings.oversized, meta=_block_meta(pandas)
+        )
         parts = max(normalised.npartitions, -(-self.records * len(PASSES) // _ROWS_PER_PART))
         shuffled = labels.shuffle(on=BLOCK, npartitions=parts)
         tasks = [dask.delayed(score_blocks)(part, settings) for part in shuffled.to_delayed()]

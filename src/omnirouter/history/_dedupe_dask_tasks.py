@@ -176,14 +176,21 @@ def label_hashes(labels: Sequence[str]) -> Any:
 
 
 @_paused
-def block_labels(frame: Any, shared: Any | None = None, *, hashes_only: bool = False) -> Any:
+def block_labels(
+    frame: Any,
+    shared: Any | None = None,
+    oversized: frozenset[str] = frozenset(),
+    *,
+    hashes_only: bool = False,
+) -> Any:
     """One row per record and pass with a key, labelled by pass and key (``block``).
 
     ``hashes_only``: just the labels' hashes (``hash``), for counting block sizes.
     Otherwise only the keys whose hash is in ``shared`` (a sorted array of the hashes
     of blocks of two to ``max_block_size`` records) are kept, with the record's values
     and without its id: a record alone under a key is never shipped, and no worker
-    ever holds an oversized block.
+    ever holds an oversized block. Without ``shared``, every key but the ``oversized``
+    labels is kept.
     """
     pandas, numpy = _pandas(), _numpy()
     values, given, family = _values_and_codes(frame)
@@ -199,6 +206,9 @@ def block_labels(frame: Any, shared: Any | None = None, *, hashes_only: bool = F
         return pandas.DataFrame({HASH: pandas.Series(hashes, dtype="uint64")})
     if shared is not None:
         kept = numpy.isin(hashes, shared, assume_unique=False)
+    else:  # too many shared keys to send: every keyed record but the oversized blocks'
+        kept = numpy.fromiter((label not in oversized for label in labels), bool, len(labels))
+    if len(labels):
         positions = numpy.asarray(positions, dtype="int64")[kept].tolist()
         labels = list(compress(labels, kept.tolist()))
     result = frame.iloc[positions].drop(columns=[ID]).reset_index(drop=True)
