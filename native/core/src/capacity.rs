@@ -57,17 +57,25 @@ pub struct Load {
     exclusive_active: i64,
 }
 
-/// A channel that the profile does not allow was added or removed.
+/// Why an item could not be counted (nothing changed).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotAllowed(pub String);
+pub enum CountError {
+    /// The profile does not allow the channel.
+    NotAllowed(String),
+    /// The agent holds no item of the channel to remove.
+    NotHeld(String),
+}
 
-impl std::fmt::Display for NotAllowed {
+impl std::fmt::Display for CountError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "channel {} not allowed", self.0)
+        match self {
+            CountError::NotAllowed(channel) => write!(f, "channel {channel} not allowed"),
+            CountError::NotHeld(channel) => write!(f, "channel {channel} not held"),
+        }
     }
 }
 
-impl std::error::Error for NotAllowed {}
+impl std::error::Error for CountError {}
 
 impl Load {
     /// An agent holding nothing.
@@ -258,12 +266,15 @@ impl Load {
         }
     }
 
-    fn count(&mut self, channel: &str, sign: i64) -> Result<(), NotAllowed> {
+    fn count(&mut self, channel: &str, sign: i64) -> Result<(), CountError> {
         let plan = self
             .plans
             .get(channel)
             .and_then(Option::as_ref)
-            .ok_or_else(|| NotAllowed(channel.to_owned()))?;
+            .ok_or_else(|| CountError::NotAllowed(channel.to_owned()))?;
+        if sign < 0 && self.counts[plan.counters[0]] <= 0 {
+            return Err(CountError::NotHeld(channel.to_owned()));
+        }
         for &slot in &plan.counters {
             self.counts[slot] += sign;
         }
@@ -275,12 +286,12 @@ impl Load {
     }
 
     /// Count one more item of `channel` (the caller checked that it fits).
-    pub fn add(&mut self, channel: &str) -> Result<(), NotAllowed> {
+    pub fn add(&mut self, channel: &str) -> Result<(), CountError> {
         self.count(channel, 1)
     }
 
-    /// Count one item of `channel` less.
-    pub fn remove(&mut self, channel: &str) -> Result<(), NotAllowed> {
+    /// Count one item of `channel` less (an error, changing nothing, when none is held).
+    pub fn remove(&mut self, channel: &str) -> Result<(), CountError> {
         self.count(channel, -1)
     }
 
@@ -396,7 +407,20 @@ mod tests {
             Some("at capacity on messaging (2)")
         );
         assert_eq!(load.active(), 2);
-        assert_eq!(load.add("voice"), Err(NotAllowed("voice".into())));
+        assert_eq!(
+            load.add("voice"),
+            Err(CountError::NotAllowed("voice".into()))
+        );
+        assert_eq!(
+            load.remove("email"),
+            Err(CountError::NotAllowed("email".into()))
+        );
+        load.remove("messenger").unwrap();
+        assert_eq!(
+            load.remove("messenger"),
+            Err(CountError::NotHeld("messenger".into()))
+        );
+        assert_eq!(load.active(), 1, "a refused removal changes nothing");
     }
 
     #[test]

@@ -242,9 +242,9 @@ fn finite(at: f64) -> PyResult<f64> {
     if at.is_finite() {
         Ok(at)
     } else {
-        Err(PyValueError::new_err(format!(
-            "a timer's due time must be a finite number, not {at}"
-        )))
+        Err(PyValueError::new_err(
+            "a timer's due time must be a finite number",
+        ))
     }
 }
 

@@ -295,12 +295,15 @@ class PythonLoad:
             self.exclusive_active += 1
 
     def remove(self, channel: str) -> None:
-        """Count one item of ``channel`` less."""
+        """Count one item of ``channel`` less (ValueError, changing nothing, when the
+        agent holds none)."""
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:
             raise ValueError(f"channel {channel} not allowed")
-        self.verdicts.clear()
         counts = self.counts
+        if counts.get(plan.counters[0], 0) <= 0:
+            raise ValueError(f"channel {channel} not held")
+        self.verdicts.clear()
         for key in plan.counters:
             counts[key] -= 1
         self.units -= plan.units

@@ -52,7 +52,7 @@ class Timers(Protocol):
 
 def _finite(at: float) -> float:
     if not math.isfinite(at):
-        raise ValueError(f"a timer's due time must be a finite number, not {at}")
+        raise ValueError("a timer's due time must be a finite number")
     return at
 
 
@@ -69,8 +69,9 @@ class PythonTimerHeap:
     def set(self, at: float, kind: str, subject: str, token: Any) -> None:
         """Set a timer of ``kind`` for ``subject`` due at ``at`` (a finite number), with
         ``token`` (told back when it fires, to tell a stale timer from a live one)."""
+        at = _finite(at)  # refused before anything changes
         self.seq += 1
-        heapq.heappush(self.heap, (_finite(at), self.seq, kind, subject, token))
+        heapq.heappush(self.heap, (at, self.seq, kind, subject, token))
 
     def next_at(self) -> float | None:
         """When the next timer is due, or None."""
