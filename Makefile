@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # A change to the native core's sources rebuilds the package.
 NATIVE_SOURCES := $(shell find native -path native/target -prune -o -type f \( -name '*.rs' -o -name 'Cargo.*' \) -print)
 
-.PHONY: demo test lint typecheck rust unit unit-pure docs docs-strict bench clean
+.PHONY: demo test lint typecheck rust unit unit-pure unit-both docs docs-strict bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(NATIVE_SOURCES)
 demo: $(VENV)/.installed
 	$(BIN)/omnirouter simulate examples/bank.toml --compare examples/bank_pooled.toml
 
-test: $(VENV)/.installed-dev lint typecheck rust docs-strict unit unit-pure
+test: $(VENV)/.installed-dev lint typecheck rust docs-strict unit-both
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks examples docs/_support
@@ -43,8 +43,22 @@ rust: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
 
+# The differential tests run both cores themselves: once is enough.
+PURE_SKIP := --ignore=tests/dispatch/test_native_differential.py \
+	--ignore=tests/dispatch/test_native_router_differential.py
+
 unit-pure: $(VENV)/.installed-dev
-	OMNIROUTER_PURE_PYTHON=1 $(BIN)/pytest -q
+	OMNIROUTER_PURE_PYTHON=1 $(BIN)/pytest -q $(PURE_SKIP)
+
+# Both passes at once, one per CPU core; the pure-Python pass's report follows.
+unit-both: $(VENV)/.installed-dev
+	@OMNIROUTER_PURE_PYTHON=1 $(BIN)/pytest -q -p no:cacheprovider $(PURE_SKIP) \
+		> .unit-pure.log 2>&1 & pure=$$!; \
+	echo "$(BIN)/pytest -q   (and OMNIROUTER_PURE_PYTHON=1 beside it)"; \
+	$(BIN)/pytest -q; native=$$?; \
+	wait $$pure; reference=$$?; \
+	echo "--- the same suite on the pure-Python core:"; cat .unit-pure.log; rm -f .unit-pure.log; \
+	test $$native -eq 0 && test $$reference -eq 0
 
 # The documentation site (guides, tutorials, glossary and the API reference) into site/.
 # Nothing is fetched at build time (no web fonts; see mkdocs.yml).

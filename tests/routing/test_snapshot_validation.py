@@ -163,6 +163,12 @@ def _list_token(data: dict[str, Any]) -> str:
     return f"timers.{n}.4"
 
 
+def _huge_counter(data: dict[str, Any]) -> str:
+    # Counters are 64-bit in the compiled core (found by the mutation test below).
+    data["timer_seq"] = 2**63
+    return "timer_seq"
+
+
 def _orphan_part(data: dict[str, Any]) -> str:
     _work(data, "p1")["parent"] = "c1"
     return "parent"
@@ -184,6 +190,7 @@ def _orphan_part(data: dict[str, Any]) -> str:
         _finished_state,
         _timer_kind,
         _list_token,
+        _huge_counter,
         _orphan_part,
     ],
 )
