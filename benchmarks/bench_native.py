@@ -15,7 +15,9 @@ Workloads, as in the native core's goals:
 4. two skills, three groups, abandonment: omnirouter's simulator against a
    hand-written SimPy model of the same centre (below), with their figures side by
    side to show they simulate the same thing;
-5. ``--memory``: peak resident memory of 1M arrivals of scenario A.
+5. ``--memory``: peak resident memory of 1M arrivals of scenario A;
+6. what a Python plug-in costs: the router cycle with blending rules (the core calls
+   the rules' gate back on every capacity question it cannot answer from its cache).
 
     python benchmarks/bench_native.py                  # all but memory
     python benchmarks/bench_native.py --quick          # smaller, while developing
@@ -196,6 +198,13 @@ def measure(what: str, size: int, cycles: int, timer: Callable[[], float]) -> di
         work = routing.make_interactions(cycles + size, 50, seed=size)
         runner = routing.run_router if what == "router" else routing.run_floor
         return {"us_per_cycle": runner(size, 50, work, timer) * 1e6}
+    if what in ("blended", "unblended"):
+        import bench_blending as blending
+        import bench_routing as routing
+
+        work = routing.make_interactions(cycles + size, 50, seed=size)
+        seconds = blending.run_router(size, 50, work, what == "blended", timer)
+        return {"us_per_cycle": seconds * 1e6}
     if what in ("scenario_a", "ciw", "simpy"):
         import bench_simulation as simulation
 
@@ -291,6 +300,24 @@ def main() -> int:
             f" | {found['python'] / found['floor']:.1f}×"
             f" | {found['python'] / found['native']:.2f}× |"
         )
+    found = rounds(
+        {
+            f"{core} {kind}": f"core:{core}:{kind}"
+            for core in CORES
+            for kind in ("unblended", "blended")
+        },
+        1_000,
+        cycles,
+        repeats,
+        args.wall,
+        "us_per_cycle",
+    )
+    print("\nA Python plug-in: blending rules (a Python gate the core calls back), 1,000 × 50:")
+    print("| core | without µs/cycle | with µs/cycle | cost of the rules |")
+    print("|---|---:|---:|---:|")
+    for core in CORES:
+        without, with_rules = found[f"{core} unblended"], found[f"{core} blended"]
+        print(f"| {core} | {without:.2f} | {with_rules:.2f} | {with_rules / without - 1:+.0%} |")
     largest = max(cycle_costs["native"])
     for core in CORES:
         growth = cycle_costs[core][largest] / cycle_costs[core][10]
