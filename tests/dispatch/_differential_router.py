@@ -10,30 +10,16 @@ from __future__ import annotations
 import json
 import random
 import sys
+from pathlib import Path
 from typing import Any
 
 import omnirouter as om
 from omnirouter.dispatch import implementation
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "routing"))
+from test_blending_stateful import RULES  # the blending tests' rules
+
 CHANNELS = ("voice", "email", "fax", "chat", "whatsapp", "video")
-RULES = [
-    om.BlendRule(
-        "calls_waiting",
-        when="waiting.voice > 3",
-        agents="holding.email > 0 OR holding.fax > 0",
-        offer=["voice"],
-    ),
-    om.BlendRule("no_fax_on_phone", agents="holding.voice > 0", deny=["fax"]),
-    om.BlendRule(
-        "chat_surge",
-        when="waiting.chat > 2",
-        until="waiting.chat == 0",
-        agents="skills.chat >= 1",
-        offer=["chat"],
-        deny=["email"],
-        keep={"email": 1},
-    ),
-]
 AGENTS = [
     om.Agent(
         id="a",
