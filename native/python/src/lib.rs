@@ -296,8 +296,13 @@ impl TimerHeap {
 
     /// The next timer due at or before `now` (removed), as
     /// `(at, seq, kind, subject, token)`, or None.
-    fn pop_due<'py>(&mut self, py: Python<'py>, now: f64) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        match self.inner.pop_due(now) {
+    fn pop_due<'py>(slf: &Bound<'py, Self>, now: f64) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        // The heap is released before any Python object is made: making one may run the
+        // garbage collector, hence Python code, hence another thread that reads the heap
+        // without the router's lock (`next_at`, a simulator's or driver's wake-up).
+        let popped = slf.borrow_mut().inner.pop_due(now);
+        let py = slf.py();
+        match popped {
             Some(timer) => timer_tuple(py, &timer).map(Some),
             None => Ok(None),
         }
@@ -313,7 +318,7 @@ impl TimerHeap {
     }
 
     /// Replace the timers by `timers` (as from `to_json`).
-    fn load(&mut self, timers: &Bound<'_, PyAny>, seq: i64) -> PyResult<()> {
+    fn load(slf: &Bound<'_, Self>, timers: &Bound<'_, PyAny>, seq: i64) -> PyResult<()> {
         let mut loaded = Vec::new();
         for timer in timers.try_iter()? {
             let timer = timer?;
@@ -333,7 +338,8 @@ impl TimerHeap {
                 },
             });
         }
-        self.inner.load(loaded, seq);
+        // Read every timer first (that runs Python code), then swap them in at once.
+        slf.borrow_mut().inner.load(loaded, seq);
         Ok(())
     }
 
