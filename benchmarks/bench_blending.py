@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -53,7 +54,13 @@ RULES = [
 ]
 
 
-def run_router(agents: int, queues: int, work: list[om.Interaction], blended: bool) -> float:
+def run_router(
+    agents: int,
+    queues: int,
+    work: list[om.Interaction],
+    blended: bool,
+    timer: Callable[[], float] = time.perf_counter,
+) -> float:
     """Seconds per cycle of the full router, with or without the blending rules."""
     clock = Clock()
     router = build_router(
@@ -61,7 +68,7 @@ def run_router(agents: int, queues: int, work: list[om.Interaction], blended: bo
     )
     assigned: deque[str] = deque()
     router.subscribe(lambda event: assigned.append(event.interaction_id or ""), kinds=["assigned"])
-    return drive(router.submit, router.complete, assigned, clock, agents, work, time.perf_counter)
+    return drive(router.submit, router.complete, assigned, clock, agents, work, timer)
 
 
 def main(argv: list[str] | None = None) -> int:

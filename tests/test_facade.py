@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.metadata
+import subprocess
+import sys
 import types
+from pathlib import Path
 
 import omnirouter as om
 
@@ -24,6 +29,8 @@ def test_every_name_in_all_exists() -> None:
 
 
 def test_public_attributes_are_all_listed() -> None:
+    for name in om.__all__:  # names load on first use
+        getattr(om, name)
     public = {
         name
         for name, value in vars(om).items()
@@ -67,3 +74,41 @@ def test_every_public_module_exports_what_it_lists() -> None:
             if not hasattr(module, name)
         ]
     assert broken == []
+
+
+def test_importing_omnirouter_loads_only_what_is_used() -> None:
+    code = (
+        "import sys, omnirouter as om;"
+        "before = {m for m in sys.modules if m.startswith('omnirouter.')};"
+        "om.Router;"
+        "after = {m for m in sys.modules if m.startswith('omnirouter.')};"
+        "print(sorted(before)); print('omnirouter.history' in after)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert output[0] == "[]"  # nothing but the package itself
+    assert output[1] == "False"  # the router does not need duplicate finding
+
+
+def test_what_type_checkers_see_is_what_runs() -> None:
+    """The imports type checkers read (under TYPE_CHECKING) name the objects that load."""
+    source = Path(om.__file__).read_text(encoding="utf-8")
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    )
+    seen = set()
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom)
+        assert node.module
+        for alias in node.names:
+            name = alias.asname or alias.name
+            seen.add(name)
+            module = importlib.import_module(node.module)
+            expected = getattr(module, alias.name, None)
+            if expected is None:
+                expected = importlib.import_module(f"{node.module}.{alias.name}")
+            assert getattr(om, name) is expected, name
+    assert seen == set(om.__all__) - {"__version__"}

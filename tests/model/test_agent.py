@@ -64,3 +64,18 @@ def test_agent_cannot_back_up_themselves() -> None:
 
 def test_languages_normalised() -> None:
     assert om.Agent(id="a", languages=["DE", "en-GB"]).languages == ["de", "en-gb"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"per_channel": {"chat": 2**63}}, "per_channel"),
+        ({"total": 10**6 + 1}, "total"),
+        ({"budget": 2**70, "units": {"chat": 1}}, "budget"),
+        ({"budget": 10, "units": {"chat": 10**6 + 1}}, "units"),
+    ],
+)
+def test_capacity_numbers_beyond_a_million_are_refused(fields: dict, where: str) -> None:
+    with pytest.raises(om.ValidationError, match=where):
+        om.CapacityProfile(**fields)
+    assert om.CapacityProfile(per_channel={"chat": 10**6}, total=10**6).total == 10**6

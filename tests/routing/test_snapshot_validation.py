@@ -163,6 +163,12 @@ def _list_token(data: dict[str, Any]) -> str:
     return f"timers.{n}.4"
 
 
+def _huge_counter(data: dict[str, Any]) -> str:
+    # Counters are 64-bit in the compiled core (found by the mutation test below).
+    data["timer_seq"] = 2**63
+    return "timer_seq"
+
+
 def _orphan_part(data: dict[str, Any]) -> str:
     _work(data, "p1")["parent"] = "c1"
     return "parent"
@@ -184,6 +190,7 @@ def _orphan_part(data: dict[str, Any]) -> str:
         _finished_state,
         _timer_kind,
         _list_token,
+        _huge_counter,
         _orphan_part,
     ],
 )
@@ -283,5 +290,8 @@ def test_restore_gives_a_working_router_or_a_validation_error(
     for status in (router.agent_status(a.id) for a in router.agents):
         assert status.occupancy <= 1.0 + 1e-9
     router.tick(now=6_000.0)
-    router.submit(work("fresh", "chat"))
+    # A saved router may legally hold queues that accept nothing (``accepts = "0"``):
+    # then new work is refused with the typed error, and nothing changes.
+    with contextlib.suppress(om.NoQueueError):
+        router.submit(work("fresh", "chat"))
     router.tick(now=90_000.0)

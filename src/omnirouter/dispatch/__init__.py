@@ -6,8 +6,16 @@ lifecycle, and the only code that changes an interaction's state;
 :mod:`omnirouter.dispatch.lines` the wait lines and :mod:`omnirouter.dispatch.timers`
 the timer heap. The router (:mod:`omnirouter.routing`)
 is built around them.
+
+The capacity rule and the timer heap run compiled (``omnirouter._native``, built from
+Rust); :data:`implementation` says which implementation runs, ``"native"`` or
+``"python"`` (the pure-Python reference, chosen by setting the environment variable
+``OMNIROUTER_PURE_PYTHON=1`` before omnirouter is imported).
 """
 
+from typing import Final
+
+from omnirouter.dispatch._implementation import IMPLEMENTATION
 from omnirouter.dispatch.states import (
     OPEN_STATES,
     TERMINAL_STATES,
@@ -17,11 +25,15 @@ from omnirouter.dispatch.states import (
     move,
 )
 
+#: Which implementation of the dispatch core runs: ``"native"`` or ``"python"``.
+implementation: Final = IMPLEMENTATION
+
 __all__ = [
     "OPEN_STATES",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "InteractionState",
     "can_move",
+    "implementation",
     "move",
 ]

@@ -10,16 +10,22 @@ the budget units, whether it is exclusive), so the check is a few dict reads.
 
 Channels are known through ``family_of(channel)``: the channel's family (the channel
 itself when it has none), or None for a channel that does not exist.
+
+Two implementations keep the same interface (:class:`CapacityLoad`): the compiled one
+(``omnirouter._native.Load``) and :class:`PythonLoad`, the reference. :data:`Load` is
+the one that runs (see :data:`omnirouter.dispatch.implementation`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
-__all__ = ["Load", "Profile"]
+from omnirouter.dispatch._implementation import IMPLEMENTATION, native_module
+
+__all__ = ["CapacityLoad", "Load", "Profile", "PythonLoad"]
 
 _ANY: Final = "*"
 
@@ -53,8 +59,61 @@ class _Plan:
         self.exclusive = exclusive
 
 
-class Load:
-    """What one agent holds now, checked against their capacity profile.
+class CapacityLoad(Protocol):
+    """What one agent holds now, checked against their capacity profile: the interface
+    both implementations keep."""
+
+    @property
+    def profile(self) -> Profile:
+        """The agent's capacity as plain data."""
+
+    @property
+    def gate(self) -> Any:
+        """The blending gate (None until :meth:`set_gate`)."""
+
+    def set_gate(self, gate: Any) -> None:
+        """Let ``gate`` answer from now on: its ``allows(channel)`` is what
+        :meth:`can_take` asks on a cache miss, its ``why_not(load, channel)`` what
+        :meth:`why_not` returns."""
+
+    def allows(self, channel: str) -> bool:
+        """True when the profile allows ``channel`` at all."""
+
+    def can_take(self, channel: str) -> bool:
+        """True when one more item of ``channel`` fits now (the gate's answer if any)."""
+
+    def forget(self) -> None:
+        """Drop the cached answers (the blending rules changed)."""
+
+    def fits(self, channel: str) -> bool:
+        """True when one more item of ``channel`` fits the profile now, blending aside."""
+
+    def why_not(self, channel: str) -> str | None:
+        """Why one more item of ``channel`` does not fit (None when it does)."""
+
+    def reason(self, channel: str, others: Iterable[str] = (), sign: int = 0) -> str | None:
+        """Why one more item of ``channel`` does not fit the profile, blending aside,
+        counting one item of each of ``others`` added (``sign=1``) or taken away (-1)."""
+
+    def add(self, channel: str) -> None:
+        """Count one more item of ``channel``; ValueError when the profile forbids it."""
+
+    def remove(self, channel: str) -> None:
+        """Count one item of ``channel`` less; ValueError when the profile forbids it."""
+
+    @property
+    def active(self) -> int:
+        """How many items the agent holds."""
+
+    def counters(self) -> dict[str, int]:
+        """The counters that are not zero, by name (``c:<channel>``, ``f:<family>``, ``*``)."""
+
+    def occupancy(self) -> float:
+        """The fullest share of any cap or the budget, from 0.0 (idle) to 1.0 (full)."""
+
+
+class PythonLoad:
+    """What one agent holds now, checked against their capacity profile (the reference).
 
     Per-channel caps count the channel (``c:<name>``) and its family (``f:<family>``);
     ``total`` caps everything; a ``budget`` caps the sum of channel units; an exclusive
@@ -159,6 +218,12 @@ class Load:
         """Drop the cached answers (the blending rules changed)."""
         self.verdicts.clear()
 
+    def set_gate(self, gate: Any) -> None:
+        """Let ``gate`` answer :meth:`can_take` (its ``allows``) and :meth:`why_not`."""
+        self.gate = gate
+        self.decide = gate.allows
+        self.verdicts.clear()
+
     def fits(self, channel: str) -> bool:
         """True when one more item of ``channel`` fits the profile now, blending aside."""
         plan = self._plans.get(channel) or self.plan(channel)
@@ -230,12 +295,15 @@ class Load:
             self.exclusive_active += 1
 
     def remove(self, channel: str) -> None:
-        """Count one item of ``channel`` less."""
+        """Count one item of ``channel`` less (ValueError, changing nothing, when the
+        agent holds none)."""
         plan = self._plans.get(channel) or self.plan(channel)
         if plan is None:
             raise ValueError(f"channel {channel} not allowed")
-        self.verdicts.clear()
         counts = self.counts
+        if counts.get(plan.counters[0], 0) <= 0:
+            raise ValueError(f"channel {channel} not held")
+        self.verdicts.clear()
         for key in plan.counters:
             counts[key] -= 1
         self.units -= plan.units
@@ -246,6 +314,10 @@ class Load:
     def active(self) -> int:
         """How many items the agent holds (offers, work and wrap-up)."""
         return self.counts.get(_ANY, 0)
+
+    def counters(self) -> dict[str, int]:
+        """The counters that are not zero, by name (``c:<channel>``, ``f:<family>``, ``*``)."""
+        return {key: count for key, count in self.counts.items() if count}
 
     def occupancy(self) -> float:
         """The fullest share of any cap or the budget, from 0.0 (idle) to 1.0 (full)."""
@@ -268,3 +340,9 @@ class Load:
             if cap > 0:
                 shares.append(count / cap)
         return max(shares)
+
+
+#: A load for one agent: ``Load(profile, family_of)`` of the implementation that runs.
+Load: Callable[[Profile, Callable[[str], str | None]], CapacityLoad] = (
+    native_module().Load if IMPLEMENTATION == "native" else PythonLoad
+)

@@ -1,6 +1,6 @@
 """The boundary models: channels, interactions, agents and contacts (pydantic v2)."""
 
-from omnirouter.model._limits import DEFAULT_LIMITS, NO_LIMITS, FieldLimits
+from omnirouter.model._limits import DEFAULT_FIELD_LIMITS, DEFAULT_LIMITS, NO_LIMITS, FieldLimits
 from omnirouter.model.agent import Agent, CapacityProfile
 from omnirouter.model.channels import BUILTIN_CHANNELS, ChannelRegistry, ChannelTraits
 from omnirouter.model.contact import (
@@ -24,6 +24,7 @@ from omnirouter.model.interaction import (
 
 __all__ = [
     "BUILTIN_CHANNELS",
+    "DEFAULT_FIELD_LIMITS",
     "DEFAULT_LIMITS",
     "NO_LIMITS",
     "TERMINAL_STATES",

@@ -20,7 +20,13 @@ from typing import Any, Final
 import attrs
 import pydantic
 
-__all__ = ["DEFAULT_LIMITS", "NO_LIMITS", "FieldLimits", "check_free_form"]
+__all__ = [
+    "DEFAULT_FIELD_LIMITS",
+    "DEFAULT_LIMITS",
+    "NO_LIMITS",
+    "FieldLimits",
+    "check_free_form",
+]
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -48,7 +54,11 @@ class FieldLimits:
 
 
 #: The limits a model applies when the validation context names none.
-DEFAULT_LIMITS: Final = FieldLimits()
+DEFAULT_FIELD_LIMITS: Final = FieldLimits()
+
+#: The former name of :data:`DEFAULT_FIELD_LIMITS` (kept; ``om.DEFAULT_LIMITS`` is the
+#: run limits, :data:`omnirouter.limits.DEFAULT_LIMITS`, a different thing).
+DEFAULT_LIMITS: Final = DEFAULT_FIELD_LIMITS
 
 #: No size limits (non-finite numbers are still refused): what replaying recorded
 #: commands uses, since they were checked against the host's limits when recorded.
@@ -62,7 +72,7 @@ def limits_from(info: pydantic.ValidationInfo | None) -> FieldLimits:
         limits = context.get("limits")
         if isinstance(limits, FieldLimits):
             return limits
-    return DEFAULT_LIMITS
+    return DEFAULT_FIELD_LIMITS
 
 
 class _Measure:
@@ -128,7 +138,9 @@ def _plain(key: object) -> bool:
     return isinstance(key, str) and len(key) <= 64 and key.isidentifier()
 
 
-def check_free_form(value: Any, limits: FieldLimits = DEFAULT_LIMITS, where: str = "") -> None:
+def check_free_form(
+    value: Any, limits: FieldLimits = DEFAULT_FIELD_LIMITS, where: str = ""
+) -> None:
     """Raise ``ValueError`` (naming the place and the rule, never the value) when ``value``
     holds a non-finite number or exceeds ``limits``."""
     _Measure(limits).walk(value, where, 0)

@@ -20,6 +20,16 @@ from omnirouter.model._types import (
 __all__ = ["Agent", "CapacityProfile"]
 
 
+#: The largest cap, total, budget or unit a capacity profile takes.
+_MAX_CAPACITY = 1_000_000
+
+
+def _at_most(value: dict[str, int], what: str) -> None:
+    bad = sorted(name for name, number in value.items() if number > _MAX_CAPACITY)
+    if bad:
+        raise ValueError(f"{what} must be <= {_MAX_CAPACITY:,} (channels {', '.join(bad)})")
+
+
 class CapacityProfile(BoundaryModel):
     """How much work of which kind an agent may hold at once.
 
@@ -31,11 +41,15 @@ class CapacityProfile(BoundaryModel):
     The optional shared budget (``budget`` with ``units`` per channel, e.g. a budget
     of 100 with voice = 100 and chat = 25) limits the mix; ``exclusive`` channels
     block every other delivery while one of them is active (on a call: nothing else).
+
+    Every cap, the total, the budget and the units are at most 1,000,000.
     """
 
     per_channel: dict[KnownChannel, int] = Field(default_factory=dict)
-    total: int | None = Field(default=None, ge=1, description="Cap across all channels.")
-    budget: int | None = Field(default=None, ge=1)
+    total: int | None = Field(
+        default=None, ge=1, le=_MAX_CAPACITY, description="Cap across all channels."
+    )
+    budget: int | None = Field(default=None, ge=1, le=_MAX_CAPACITY)
     units: dict[KnownChannel, int] = Field(default_factory=dict)
     exclusive: list[KnownChannel] = Field(default_factory=list)
 
@@ -45,6 +59,7 @@ class CapacityProfile(BoundaryModel):
         bad = sorted(name for name, cap in value.items() if cap < 0)
         if bad:
             raise ValueError(f"capacity must be >= 0 (channels {', '.join(bad)})")
+        _at_most(value, "capacity")
         return value
 
     @pydantic.field_validator("units")
@@ -53,6 +68,7 @@ class CapacityProfile(BoundaryModel):
         bad = sorted(name for name, units in value.items() if units <= 0)
         if bad:
             raise ValueError(f"units must be > 0 (channels {', '.join(bad)})")
+        _at_most(value, "units")
         return value
 
     @pydantic.model_validator(mode="after")

@@ -242,7 +242,7 @@ class ChannelRegistry:
     ) -> ModelT:
         """Validate ``data`` as ``model`` with this registry's channels known, and its
         free-form fields checked against ``limits`` (default: the registry's ``limits``,
-        else :data:`~omnirouter.model.DEFAULT_LIMITS`).
+        else :data:`~omnirouter.model.DEFAULT_FIELD_LIMITS`).
 
         >>> from omnirouter import Interaction
         >>> registry = ChannelRegistry()

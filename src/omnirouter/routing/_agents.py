@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from omnirouter.model import Agent, ChannelRegistry
-from omnirouter.routing._capacity import Load
+from omnirouter.routing._capacity import load_of
 from omnirouter.routing.expressions import Expression
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class AgentState:
         self.seq = seq
         self.presence = "offline"
         self.present = False
-        self.load = Load(agent, registry)
+        self.load = load_of(agent, registry)
         self.idle_since = now
         self.items: dict[str, str] = {}
         self.wrapping: dict[str, str] = {}
@@ -222,15 +222,7 @@ class Pool:
             else:
                 break
             agent = entry[2]
-            if agent.present and not agent.removed:
-                # AgentState.can_take inlined: the load caches its answers until it changes.
-                load = agent.load
-                cache = load.verdicts
-                fits = cache.get(channel)
-                if fits is None:  # Load.can_take's miss, one call shorter
-                    fits = cache[channel] = load.decide(channel)
-            else:
-                fits = False
+            fits = agent.present and not agent.removed and agent.load.can_take(channel)
             if fits:
                 current = agent.idle_since if key is None else key(agent, self)
                 if current == entry[0] and agent.id not in excluded:

@@ -1,13 +1,14 @@
 """The router's blending engine: rule state, each agent's blending gate, pausing and
 resuming interrupted work, and the live figures conditions read.
 
-The router asks one question before any delivery — may this agent take one more item
-of channel X now? — through :meth:`omnirouter.routing._capacity.Load.can_take`. With
-blending on, every agent's load carries a :class:`_Gate` that answers it from the
-capacity profile *and* the rules that are on: a denying rule says no; an offering rule
-answers as if the agent's interruptible work were paused (it is paused when the work is
-given); work paused by a rule counts as if resumed for everything else, so the agent
-goes back to it before taking anything new. Answers stay cached in the load until it
+The router asks one question before any delivery — may this agent take one more item of
+channel X now? — through the load's ``can_take``
+(:meth:`omnirouter.dispatch.capacity.CapacityLoad.can_take`). With blending on, every
+agent's load carries a :class:`_Gate` that answers it from the capacity profile *and*
+the rules that are on: a denying rule says no; an offering rule answers as if the
+agent's interruptible work were paused (it is paused when the work is given); work
+paused by a rule counts as if resumed for everything else, so the agent goes back to it
+before taking anything new. Answers stay cached in the load until it
 changes, or until a rule switches (then every cache is dropped).
 
 Rules are re-evaluated at the end of every router operation (:meth:`Blender.settle`);
@@ -36,8 +37,8 @@ from omnirouter.routing.blending import (
 from omnirouter.routing.expressions import Expression, compile_expression
 
 if TYPE_CHECKING:
+    from omnirouter.dispatch.capacity import CapacityLoad
     from omnirouter.routing._agents import AgentState
-    from omnirouter.routing._capacity import Load
     from omnirouter.routing._work import Work
     from omnirouter.routing.router import Router
 
@@ -445,7 +446,7 @@ class _Gate:
         """The gated answer (the load caches it)."""
         return self.blender.allows(self.state, channel)
 
-    def why_not(self, load: Load, channel: str) -> str | None:
+    def why_not(self, load: CapacityLoad, channel: str) -> str | None:
         """Why not, with the rule that says so (None when it may)."""
         return self.blender.why_not(self.state, channel)
 
@@ -547,9 +548,7 @@ class Blender:
 
     def attach(self, agent: AgentState) -> None:
         """Give ``agent``'s load its blending gate."""
-        gate = _Gate(self, agent)
-        agent.load.gate = gate
-        agent.load.decide = gate.allows
+        agent.load.set_gate(_Gate(self, agent))
 
     def _interruptible(self, agent: AgentState) -> list[str]:
         work = self.router._work
@@ -602,7 +601,7 @@ class Blender:
     def why_not(self, agent: AgentState, channel: str) -> str | None:
         """Why ``agent`` may not take ``channel`` now (None when it may)."""
         load = agent.load
-        if load.plan(channel) is None:
+        if not load.allows(channel):
             return load.reason(channel)
         rule = self._denial(agent, channel)
         if rule is not None:
@@ -722,7 +721,7 @@ class Blender:
         if every is None or self.recheck_pending:
             return
         if any(tally.waiting for tally in self.router._tallies.values()):
-            self.router._timers.set(now + every, "blend", "")
+            self.router._timers.set(now + every, "blend", "", 0)
             self.recheck_pending = True
 
     def _switched(self, flipped: list[_Rule], now: float) -> None:

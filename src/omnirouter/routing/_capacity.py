@@ -10,7 +10,7 @@ from __future__ import annotations
 from omnirouter.dispatch import capacity as _core
 from omnirouter.model import Agent, ChannelRegistry
 
-__all__ = ["Load", "profile_of"]
+__all__ = ["load_of", "profile_of"]
 
 
 def profile_of(agent: Agent) -> _core.Profile:
@@ -26,13 +26,10 @@ def profile_of(agent: Agent) -> _core.Profile:
     )
 
 
-class Load(_core.Load):
-    """The core's :class:`~omnirouter.dispatch.capacity.Load` for one validated agent."""
+def load_of(agent: Agent, registry: ChannelRegistry) -> _core.CapacityLoad:
+    """A load for ``agent`` (holding nothing), of the core implementation that runs."""
 
-    __slots__ = ()
+    def family_of(channel: str) -> str | None:
+        return registry.family_of(channel) if channel in registry else None
 
-    def __init__(self, agent: Agent, registry: ChannelRegistry) -> None:
-        def family_of(channel: str) -> str | None:
-            return registry.family_of(channel) if channel in registry else None
-
-        super().__init__(profile_of(agent), family_of)
+    return _core.Load(profile_of(agent), family_of)

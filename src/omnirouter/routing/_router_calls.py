@@ -45,10 +45,10 @@ class _RouterCalls(_RouterFlow):
                     now = checked_time(now, "Router", "clock")
             elif now.__class__ is not float or now - now != 0.0:
                 now = checked_time(now, name, "now")
-            timers = self._timers.heap
+            due = self._timers.next_at()
             if (
                 self._depth
-                or (timers and timers[0][0] <= now)
+                or (due is not None and due <= now)
                 or self._command_listeners
                 or self._command_checks
                 or self._commit_hooks
@@ -88,8 +88,7 @@ class _RouterCalls(_RouterFlow):
                 check(name, payload, now)  # raising refuses the call before any change
         self._depth += 1
         try:
-            timers = self._timers.heap
-            due = timers[0][0] if timers else None
+            due = self._timers.next_at()
             before = self._now
             if due is not None and due <= now:
                 self._fire_due(now)
@@ -128,13 +127,9 @@ class _RouterCalls(_RouterFlow):
 
     def next_wakeup(self) -> float | None:
         """When the next timer is due (the caller should ``tick()`` then), or None."""
-        # A lock-free read (a simulator asks before every event): the heap's head is one
-        # list read, and a timer popped by another thread meanwhile just means "now".
-        heap = self._timers.heap
-        try:
-            return heap[0][0] if heap else None
-        except IndexError:
-            return None
+        # A lock-free read (a simulator asks before every event); a timer popped by
+        # another thread meanwhile just means "now".
+        return self._timers.next_at()
 
     def tick(self, now: float | None = None) -> None:
         """Fire every timer due at ``now`` (default: the clock's time)."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from omnirouter.dispatch.lines import Tally, WaitLine
-from omnirouter.dispatch.timers import TimerHeap
+from omnirouter.dispatch.timers import TimerHeap, Timers
 from omnirouter.errors import (
     DuplicateIdError,
     ErrorDetail,
@@ -224,7 +224,7 @@ class _RouterCore:
         self._pinned: dict[str, list[Work]] = {}
         self._last_agent: dict[str, str] = {}
         self._advisor_of: dict[str, str] = {}
-        self._timers = TimerHeap()
+        self._timers: Timers = TimerHeap()
         self._seq = 0
         self._agent_seq = 0
         self._now = float("-inf")

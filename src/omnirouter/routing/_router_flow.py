@@ -221,7 +221,7 @@ class _RouterFlow(_RouterCore):
         if self._policy_gates and not policy.admits(agent, now):
             again = policy.readmits_at(agent, now)
             if again is not None:
-                self._timers.set(again, "retry", agent.id)
+                self._timers.set(again, "retry", agent.id, 0)
 
     def _assigned(self, work: Work, agent_id: str, now: float, info: Mapping[str, Any]) -> None:
         move(work, _ASSIGNED)
@@ -316,7 +316,7 @@ class _RouterFlow(_RouterCore):
             if gates and not policy.admits(agent, now):
                 again = policy.readmits_at(agent, now)
                 if again is not None:
-                    self._timers.set(again, "retry", agent.id)
+                    self._timers.set(again, "retry", agent.id, 0)
                 break
             if not self._pinned:
                 for pool in agent.pools:
@@ -333,18 +333,12 @@ class _RouterFlow(_RouterCore):
         # Back into the free-agent heaps it is not in; one capacity check per channel.
         key = self._heap_key
         agent_id = agent.id
-        load = agent.load
-        # The load caches its answers until it changes: read the cache first.
-        fits = load.verdicts
+        can_take = agent.load.can_take
         for pool in agent.pools:
             heap = pool.heap
             if heap is None or agent_id in pool.in_heap:
                 continue
-            channel = pool.channel
-            fit = fits.get(channel)
-            if fit is None:  # Load.can_take's miss, one call shorter
-                fit = fits[channel] = load.decide(channel)
-            if fit:
+            if can_take(pool.channel):
                 pool.in_heap.add(agent_id)
                 entry = (agent.idle_since if key is None else key(agent, pool), agent.seq, agent)
                 # Pool.push inline: in key order onto the deque, otherwise into the heap.

@@ -293,7 +293,7 @@ class _RouterLifecycle(_RouterCalls):
             move(work, S.SCHEDULED)
             work.enqueued_at = due
             work.order_key = due - work.head_start
-            self._timers.set(due, "due", work.id)
+            self._timers.set(due, "due", work.id, 0)
             self._emit("scheduled", now, work, None, {"due": due})
             return work
         work.order_key = now - work.head_start

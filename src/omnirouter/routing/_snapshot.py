@@ -26,7 +26,7 @@ from omnirouter.errors import ErrorDetail, OmnirouterError, ValidationError
 from omnirouter.model import NO_LIMITS, Agent, ChannelRegistry, Contact, Interaction
 from omnirouter.routing import selection as _selection
 from omnirouter.routing._agents import AVAILABLE, AgentState
-from omnirouter.routing._capacity import Load
+from omnirouter.routing._capacity import load_of
 from omnirouter.routing._snapshot_model import FORMAT, RouterSnapshot, WorkRecord, parse
 from omnirouter.routing._work import Work
 from omnirouter.routing.queues import FourEyes, Queue
@@ -276,7 +276,7 @@ def _check_references(
                     problems.add(f"{at}.{where}", f"{work_id!r} is not {' or '.join(states)} work")
                 elif work[found][1].agent != agent.id:
                     problems.add(f"{at}.{where}", f"{work_id!r} is held by someone else")
-        load = Load(agent, registry)
+        load = load_of(agent, registry)
         for channel in [*record.items.values(), *record.wrapping.values()]:
             if channel not in registry:
                 problems.add(at, f"unknown channel {channel!r}")

@@ -31,7 +31,8 @@ TIMER_KINDS: Final = ("step", "offer", "wrap", "due", "sla", "retry", "blend")
 
 Time = Annotated[float, Field(allow_inf_nan=False)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0)]
+#: A counter: never negative, and within 64 bits (the compiled core counts in them).
+Count = Annotated[int, Field(ge=0, lt=2**63)]
 Ids = list[str]
 OpenState = Literal["scheduled", "queued", "offered", "assigned", "paused", "waiting_for_children"]
 EndState = Literal["completed", "abandoned", "cancelled", "transferred_out"]
