@@ -408,28 +408,16 @@ def find_duplicates(
     (a ``ValidationError``) when ``fields`` maps to a column that no record has.
     """
     _check_options(threshold, window, max_block_size)
+    run: Callable[..., DuplicateResult]
     if is_dask_input(records):
-        from omnirouter.history._dedupe_dask import find_duplicates_on_dask
-
-        with collector_paused():
-            result: DuplicateResult = find_duplicates_on_dask(
-                records,
-                id_field=id_field,
-                fields=fields,
-                threshold=threshold,
-                default_region=default_region,
-                household_guard=household_guard,
-                window=window,
-                max_block_size=max_block_size,
-                rng=rng if rng is not None else random.Random(0),
-                progress=progress,
-            )
-        return result
-    assert not isinstance(records, str | os.PathLike)
+        from omnirouter.history._dedupe_dask import find_duplicates_on_dask as run
+    else:
+        assert not isinstance(records, str | os.PathLike)
+        run = _find_duplicates
     # The finder builds millions of small objects but no reference cycles, so the cyclic
     # collector would only walk the growing heap again and again (half the run at 100k).
     with collector_paused():
-        return _find_duplicates(
+        return run(
             records,
             id_field=id_field,
             fields=fields,
