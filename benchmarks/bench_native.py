@@ -241,9 +241,11 @@ def in_fresh_process(core: str, what: str, size: int, cycles: int, wall: bool) -
 
 def rounds(
     whats: dict[str, str], size: int, cycles: int, repeats: int, wall: bool, key: str
-) -> dict[str, float]:
-    """Medians of ``key`` per label: label → 'core:<core>:<what>' or 'peer:<what>'."""
+) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
+    """Medians of ``key`` per label (label → 'core:<core>:<what>' or 'peer:<what>'), and
+    each label's figures of the last round."""
     seen: dict[str, list[float]] = {label: [] for label in whats}
+    last: dict[str, dict[str, Any]] = {}
     for _ in range(repeats):
         for label, spec in whats.items():
             kind, *rest = spec.split(":")
@@ -252,7 +254,8 @@ def rounds(
             else:
                 figures = in_fresh_process("native", rest[0], size, cycles, wall)
             seen[label].append(figures[key])
-    return {label: statistics.median(values) for label, values in seen.items()}
+            last[label] = figures
+    return {label: statistics.median(values) for label, values in seen.items()}, last
 
 
 def main() -> int:
@@ -284,7 +287,7 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|---:|")
     cycle_costs: dict[str, dict[int, float]] = {core: {} for core in CORES}
     for agents in (10, 1_000, 10_000) if not args.quick else (10, 1_000):
-        found = rounds(
+        found, _ = rounds(
             {"native": "core:native:router", "python": "core:python:router", "floor": "peer:floor"},
             agents,
             cycles,
@@ -300,7 +303,12 @@ def main() -> int:
             f" | {found['python'] / found['floor']:.1f}×"
             f" | {found['python'] / found['native']:.2f}× |"
         )
-    found = rounds(
+    largest = max(cycle_costs["native"])
+    for core in CORES:
+        growth = cycle_costs[core][largest] / cycle_costs[core][10]
+        print(f"\ncost growth 10 → {largest:,} agents, {core}: {growth:.2f}×", end="")
+    print("\n")
+    found, _ = rounds(
         {
             f"{core} {kind}": f"core:{core}:{kind}"
             for core in CORES
@@ -318,13 +326,9 @@ def main() -> int:
     for core in CORES:
         without, with_rules = found[f"{core} unblended"], found[f"{core} blended"]
         print(f"| {core} | {without:.2f} | {with_rules:.2f} | {with_rules / without - 1:+.0%} |")
-    largest = max(cycle_costs["native"])
-    for core in CORES:
-        growth = cycle_costs[core][largest] / cycle_costs[core][10]
-        print(f"\ncost growth 10 → {largest:,} agents, {core}: {growth:.2f}×", end="")
-    print("\n")
+    print()
 
-    found = rounds(
+    found, _ = rounds(
         {
             "native": "core:native:scenario_a",
             "python": "core:python:scenario_a",
@@ -354,17 +358,7 @@ def main() -> int:
         "python": "core:python:two_skill",
         "simpy": "peer:simpy_two_skill",
     }
-    found = rounds(two, arrivals, 0, repeats, args.wall, "per_second")
-    figures = {
-        label: in_fresh_process(
-            "native" if label != "python" else "python",
-            spec.split(":")[-1],
-            arrivals,
-            0,
-            args.wall,
-        )
-        for label, spec in two.items()
-    }
+    found, figures = rounds(two, arrivals, 0, repeats, args.wall, "per_second")
     print(f"Two skills, three groups, abandonment, {arrivals:,} arrivals:")
     print("| | customers/s | vs SimPy | abandoned | ASA s |")
     print("|---|---:|---:|---:|---:|")

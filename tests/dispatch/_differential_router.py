@@ -17,6 +17,7 @@ import omnirouter as om
 from omnirouter.dispatch import implementation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "routing"))
+from routing_helpers import Clock
 from test_blending_stateful import RULES  # the blending tests' rules
 
 CHANNELS = ("voice", "email", "fax", "chat", "whatsapp", "video")
@@ -44,14 +45,6 @@ AGENTS = [
         ),
     ),
 ]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def run(seed: int, operations: int) -> dict[str, Any]:

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from test_parallel import SMALL as SCENARIO  # callbacks, patience, two channels
+
 from omnirouter.simulation import Scenario, compare, simulate
-
-SCENARIO = """
-name = "desk"
-horizon_hours = 1
-replications = 4
-seed = 11
-
-[[teams]]
-name = "desk"
-size = 3
-capacity = { per_channel = { voice = 1, email = 2 }, total = 2 }
-
-[[workload]]
-channel = "voice"
-rate_per_hour = 40
-handle_time = { distribution = "lognormal", mean_seconds = 180, sd_seconds = 90 }
-patience = { distribution = "exponential", mean_seconds = 120 }
-
-[[workload]]
-channel = "email"
-rate_per_hour = 15
-handle_time = { distribution = "gamma", mean_seconds = 300, sd_seconds = 150 }
-"""
 
 
 def test_simulate_on_a_dask_cluster_equals_a_sequential_run(dask_client: Any) -> None:
